@@ -1,0 +1,1 @@
+"""Staff accounts: users, roles and permissions, login, API tokens."""

@@ -1,0 +1,116 @@
+"""The REST API: flask-smorest under /api/v1, one OpenAPI document, one error format.
+
+Every error answers ``{"code": 422, "status": "Unprocessable Entity", "message": "...",
+"errors": {"field": ["message"]}}`` (``errors`` only when there are field errors).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from flask import Flask, jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from ..components.state import enabled_components
+
+API_PREFIX = "/api/v1"
+
+
+def error_body(code: int, message: str | None, errors: dict | None = None) -> dict:
+    body = {
+        "code": code,
+        "status": HTTP_STATUS_CODES.get(code, "Error"),
+        "message": message or HTTP_STATUS_CODES.get(code, "Error"),
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+class AmicaleApi(Api):
+    def handle_http_exception(self, error: HTTPException):
+        if not request.path.startswith("/api/"):
+            return error  # web pages render their own error pages
+        code = error.code or 500
+        data = getattr(error, "data", None) or {}
+        errors = None
+        if "messages" in data:  # webargs/marshmallow validation: {"json": {"field": [...]}}
+            messages = data["messages"]
+            errors = {}
+            for location_errors in messages.values():
+                if isinstance(location_errors, dict):
+                    errors.update(location_errors)
+        message = data.get("message") or (error.description if code != 422 else None)
+        if code == 422 and not message:
+            message = "The request has invalid fields."
+        response = jsonify(error_body(code, message, errors))
+        response.status_code = code
+        if code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="amicale"'
+        return response
+
+
+api = AmicaleApi()
+
+
+def init_app(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="Amicale",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": "The REST API of Amicale. Authenticate with "
+                "`Authorization: Bearer <token>` (tokens from `amicale user token EMAIL`)."
+            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api.init_app(app)
+    state = app.extensions["amicale"]
+    registry = state.registry
+
+    def mount(bp, owner: str | None):
+        prefix = API_PREFIX + (bp.url_prefix or f"/{bp.name}")
+        api.register_blueprint(bp, url_prefix=prefix)
+        state.api_blueprints.add(bp.name)
+        if owner:
+            state.blueprint_owner[bp.name] = owner
+
+    for bps in registry.core_relay().register_api():
+        for bp in bps:
+            mount(bp, None)
+    for name, comp in registry.usable().items():
+        for bp in comp.api_blueprints:
+            mount(bp, name)
+
+    spec_view = app.view_functions["api-docs.openapi_json"]
+
+    def openapi_json():
+        """The OpenAPI document, without the endpoints of disabled components."""
+        response = spec_view()
+        spec = copy.deepcopy(response.get_json() if hasattr(response, "get_json") else response)
+        hidden = {
+            bp for bp, owner in state.blueprint_owner.items() if owner not in enabled_components()
+        }
+        if hidden:
+            spec["paths"] = {
+                path: ops
+                for path, ops in spec.get("paths", {}).items()
+                if not any(
+                    set(op.get("tags", [])) & hidden for op in ops.values() if isinstance(op, dict)
+                )
+            }
+            spec["tags"] = [t for t in spec.get("tags", []) if t["name"] not in hidden]
+        return jsonify(spec)
+
+    openapi_json._amicale_public = True
+    app.view_functions["api-docs.openapi_json"] = openapi_json
+    for endpoint in list(app.view_functions):
+        if endpoint.startswith("api-docs."):
+            app.view_functions[endpoint]._amicale_public = True

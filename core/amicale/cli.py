@@ -1,0 +1,421 @@
+"""The ``amicale`` command: scriptable (no prompt when options give the values), clear exit codes.
+
+Exit codes: 0 done; 1 refused (bad value, conflict: the message says why); 2 wrong usage;
+3 the instance cannot start (configuration, database unreachable or not migrated).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+from flask import Flask
+
+from .config import Settings
+from .errors import ConfigurationError, DomainError
+
+EXIT_REFUSED, EXIT_CONFIG = 1, 3
+
+
+class AmicaleGroup(click.Group):
+    """Adds the commands of the enabled components (``register_commands``) when asked for."""
+
+    def _component_commands(self, ctx) -> dict:
+        if "component_commands" not in ctx.meta:
+            ctx.meta["component_commands"] = {}
+            try:
+                settings = Settings.from_env()
+            except ConfigurationError:
+                return {}
+            if settings.sqlite_file and not settings.sqlite_file.exists():
+                return {}  # no instance yet: nothing is enabled
+            try:
+                app = _get_app(ctx)
+            except (ConfigurationError, click.ClickException):
+                return {}
+            with app.app_context():
+                from .plugins import hook
+
+                group = click.Group()
+                try:
+                    hook.register_commands(cli=group)
+                except Exception:  # an unmigrated database: no component commands yet
+                    return {}
+                ctx.meta["component_commands"] = {
+                    n: _in_app_context(c) for n, c in group.commands.items()
+                }
+        return ctx.meta["component_commands"]
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._component_commands(ctx)))
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, name) or self._component_commands(ctx).get(name)
+
+
+def _get_app(ctx: click.Context) -> Flask:
+    root = ctx.find_root()
+    app = root.meta.get("app")
+    if app is None:
+        from .app import create_app
+
+        try:
+            app = create_app(Settings.from_env())
+        except ConfigurationError as exc:
+            raise ConfigError(str(exc)) from exc
+        root.meta["app"] = app
+    return app
+
+
+class ConfigError(click.ClickException):
+    exit_code = EXIT_CONFIG
+
+
+def _in_app_context(cmd: click.Command) -> click.Command:
+    """Run a component's command (and its sub-commands) inside the app context."""
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _in_app_context(sub)
+        return cmd
+    callback = cmd.callback
+
+    @functools.wraps(callback)
+    def wrapper(*args, **kwargs):
+        app = _get_app(click.get_current_context())
+        with app.app_context():
+            return _refuse_on_domain_error(callback)(*args, **kwargs)
+
+    cmd.callback = wrapper
+    return cmd
+
+
+def _refuse_on_domain_error(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+
+    return wrapper
+
+
+def with_app(fn):
+    """Give the command the app, inside its app context; domain errors become exit code 1."""
+
+    @functools.wraps(fn)
+    @click.pass_context
+    def wrapper(ctx, *args, **kwargs):
+        app = _get_app(ctx)
+        with app.app_context():
+            return _refuse_on_domain_error(fn)(app, *args, **kwargs)
+
+    return wrapper
+
+
+@click.group(cls=AmicaleGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="amicale", prog_name="amicale")
+def cli():
+    """Amicale, the CRM of associations.
+
+    Configuration comes from the environment: AMICALE_INSTANCE (folder, default ./instance),
+    AMICALE_DATABASE_URL (default SQLite in the instance folder), AMICALE_SECRET_KEY,
+    AMICALE_SMTP_URL.
+    """
+
+
+# -- init, serve, demo ---------------------------------------------------------------------------
+
+
+def _state(app: Flask):
+    return app.extensions["amicale"]
+
+
+def _upgrade(app: Flask) -> list[str]:
+    from .components.services import upgrade_database
+
+    state = _state(app)
+    return upgrade_database(state.db, state.registry)
+
+
+def _require_migrated(app: Flask) -> None:
+    from . import migrations
+    from .components.services import enabled_names
+    from .db import session
+
+    state = _state(app)
+    with state.db.engine.connect() as conn:
+        pending = migrations.pending_branches(
+            state.registry,
+            conn,
+            enabled_names(session(), state.registry)
+            if migrations.applied_revisions(state.registry, conn)[1]
+            else [],
+        )
+    session().close()
+    if pending:
+        raise ConfigError(
+            f"The database needs an upgrade ({', '.join(pending)}): run 'amicale db upgrade'."
+        )
+
+
+@cli.command()
+@click.option("--org-name", help="Name of the organisation.")
+@click.option("--admin-email", help="Create a first administrator with this email.")
+@click.option("--admin-password", help="Password of that administrator.")
+@with_app
+def init(app, org_name, admin_email, admin_password):
+    """Create the instance: its folder, its database at the latest schema, the built-in roles."""
+    from .accounts.services import create_user
+    from .db import session
+    from .organisation.services import set_setting
+
+    _upgrade(app)
+    s = session()
+    if org_name:
+        set_setting(s, "organisation.name", org_name)
+    if admin_email:
+        if not admin_password:
+            admin_password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        create_user(s, admin_email, admin_password, ["administrator"])
+    s.commit()
+    click.echo(f"Amicale is ready in {_state(app).settings.instance_path}")
+
+
+def _serve(app: Flask, host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    if _state(app).settings.cookie_secure is None:
+        # Secure cookies unless served on loopback (plain http for a local trial).
+        loopback = host in {"127.0.0.1", "localhost", "::1"}
+        app.config["SESSION_COOKIE_SECURE"] = not loopback
+        app.config["REMEMBER_COOKIE_SECURE"] = not loopback
+    click.echo(f"Amicale is running at http://{host}:{port}/ (Ctrl+C to stop)")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@with_app
+def serve(app, host, port):
+    """Serve the web UI and the API (use gunicorn 'amicale.wsgi:app' in production)."""
+    _require_migrated(app)
+    _serve(app, host, port)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Prepare the sample instance but do not serve it.")
+@with_app
+def demo(app, host, port, no_serve):
+    """A ready instance with the sample organisation « Le Grain de SEL »; prints the admin login."""
+    from .db import session
+    from .organisation.demo import load_demo
+
+    _upgrade(app)
+    s = session()
+    email, password = load_demo(s)
+    s.commit()
+    click.echo("")
+    click.echo("  Sample organisation: Le Grain de SEL")
+    click.echo(f"  Log in at http://{host}:{port}/login")
+    click.echo(f"    email:    {email}")
+    click.echo(f"    password: {password}")
+    click.echo("")
+    if not no_serve:
+        _serve(app, host, port)
+
+
+# -- db ------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def db():
+    """The database schema."""
+
+
+@db.command("upgrade")
+@with_app
+def db_upgrade(app):
+    """Apply the migrations of the core and of every enabled component."""
+    names = _upgrade(app)
+    click.echo("Database upgraded: core" + "".join(f", {n}" for n in names))
+
+
+@db.command("check")
+@with_app
+def db_check(app):
+    """Compare the models with the migrated database; exit 1 when they differ."""
+    from .migrations import compare
+
+    state = _state(app)
+    with state.db.engine.connect() as conn:
+        diffs = compare(state.registry, conn)
+    if diffs:
+        for d in diffs:
+            click.echo(f"  {d}")
+        raise click.ClickException("The models and the migrations differ.")
+    click.echo("The models and the migrations agree.")
+
+
+# -- components ----------------------------------------------------------------------------------
+
+
+@cli.group()
+def components():
+    """Installed components, enabled or not for this organisation."""
+
+
+@components.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_app
+def components_list(app, as_json):
+    """Every installed component with its version and whether it is enabled."""
+    from dataclasses import asdict
+
+    from .components.services import list_components
+    from .db import session
+
+    rows = list_components(session(), _state(app).registry)
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in rows], indent=2, default=str))
+        return
+    if not rows:
+        click.echo("No component is installed.")
+    for r in rows:
+        status = "broken" if r.error else ("enabled" if r.enabled else "disabled")
+        requires = f"  requires: {', '.join(r.requires)}" if r.requires else ""
+        click.echo(f"{r.name:<16} {r.version:<10} {status:<9} {r.label}{requires}")
+        if r.error:
+            click.echo(f"{'':<16} error: {r.error}")
+
+
+@components.command("enable")
+@click.argument("name")
+@with_app
+def components_enable(app, name):
+    """Enable NAME: run its migrations and its on_enable."""
+    from .components.services import enable_component
+
+    state = _state(app)
+    info = enable_component(state.db, state.registry, name)
+    click.echo(f"{info.label} ({info.name} {info.version}) is enabled.")
+
+
+@components.command("disable")
+@click.argument("name")
+@with_app
+def components_disable(app, name):
+    """Disable NAME: hide its pages, API and hooks; keep its data."""
+    from .components.services import disable_component
+
+    state = _state(app)
+    info = disable_component(state.db, state.registry, name)
+    click.echo(f"{info.label} ({info.name}) is disabled; its data is kept.")
+
+
+@components.command("uninstall")
+@click.argument("name")
+@click.option("--purge", is_flag=True, help="Drop the component's tables and data.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_app
+def components_uninstall(app, name, purge, yes):
+    """Disable NAME and, with --purge, drop its tables (asks for confirmation)."""
+    from .components.services import get_component_info, uninstall_component
+    from .db import session
+
+    state = _state(app)
+    info = get_component_info(session(), state.registry, name)
+    session().close()
+    if not purge:
+        raise click.UsageError("Uninstalling drops the component's data: add --purge.")
+    if not yes and not click.confirm(
+        f"Drop every table of {info.label} and all its data? This cannot be undone."
+    ):
+        raise click.ClickException("Nothing was changed.")
+    uninstall_component(state.db, state.registry, name, purge=True)
+    click.echo(f"{info.label} is uninstalled; its tables are dropped.")
+
+
+# -- users ---------------------------------------------------------------------------------------
+
+
+@cli.group()
+def user():
+    """Staff users and their API tokens."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    default=("staff",),
+    show_default=True,
+    help="Role (administrator, staff, volunteer, readonly or your own); repeatable.",
+)
+@click.option("--password", help="Password (asked for when missing).")
+@click.option("--first-name")
+@click.option("--last-name")
+@with_app
+def user_create(app, email, roles, password, first_name, last_name):
+    """Create a staff user with EMAIL."""
+    from .accounts.services import create_user
+    from .db import session
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    s = session()
+    u = create_user(s, email, password, roles, first_name=first_name, last_name=last_name)
+    s.commit()
+    click.echo(f"User {u.email} created with role {', '.join(roles)}.")
+
+
+@user.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="A name to recognise the token.")
+@with_app
+def user_token(app, email, name):
+    """Make an API token for EMAIL; the token alone is printed on the last line."""
+    from .accounts.services import create_token, find_user
+    from .db import session
+
+    s = session()
+    u = find_user(s, email)
+    if u is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    if not u.is_active:
+        raise click.ClickException(f"The user {email} is deactivated.")
+    _key, token = create_token(s, u, name)
+    s.commit()
+    click.echo(f"API token '{name}' for {u.email} (shown once; use 'Authorization: Bearer'):")
+    click.echo(token)
+
+
+@user.command("list")
+@with_app
+def user_list(app):
+    """Every user with their roles."""
+    from sqlalchemy import select
+
+    from .accounts.models import User
+    from .accounts.services import user_role_names_in
+    from .db import session
+
+    s = session()
+    for u in s.execute(select(User).order_by(User.email)).scalars():
+        state = "" if u.is_active else " (inactive)"
+        click.echo(f"{u.email}{state}: {', '.join(sorted(user_role_names_in(s, u.id)))}")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="amicale")
+    except ConfigurationError as exc:  # raised outside a command (should not happen)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)

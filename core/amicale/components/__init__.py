@@ -1,0 +1,1 @@
+"""Installed and enabled components of the organisation (Administer -> Components)."""

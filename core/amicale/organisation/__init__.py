@@ -1,0 +1,1 @@
+"""The organisation's own settings (name, address, locale, currency...)."""

@@ -1,0 +1,59 @@
+"""The sample organisation of ``amicale demo``: « Le Grain de SEL », a local exchange association."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlmodel import Session
+
+from ..accounts import services as accounts
+from ..contacts.models import Contact, ContactType
+from .services import get_setting, set_setting
+
+ORGANISATION = {
+    "organisation.name": "Le Grain de SEL",
+    "organisation.legal_name": "Association Le Grain de SEL (loi 1901)",
+    "organisation.street_address": "12 rue des Tisserands",
+    "organisation.postal_code": "69004",
+    "organisation.city": "Lyon",
+    "organisation.country": "FR",
+    "organisation.email": "contact@grain-de-sel.example.org",
+    "organisation.default_locale": "fr",
+    "organisation.currency": "EUR",
+}
+
+ADMIN_EMAIL = "admin@grain-de-sel.example.org"
+
+SAMPLE_USERS = [
+    ("claire.martin@grain-de-sel.example.org", "Claire", "Martin", "staff"),
+    ("karim.benali@grain-de-sel.example.org", "Karim", "Benali", "volunteer"),
+]
+
+
+def load_demo(session: Session) -> tuple[str, str]:
+    """Fill an empty, migrated database with the sample organisation; return the admin login.
+
+    Run again, it keeps the data and gives the admin a new password.
+    """
+    password = secrets.token_urlsafe(9)
+    admin = accounts.find_user(session, ADMIN_EMAIL)
+    if admin is not None:
+        accounts.set_password(session, admin, password)
+        return ADMIN_EMAIL, password
+    for key, value in ORGANISATION.items():
+        set_setting(session, key, value)
+    accounts.create_user(
+        session, ADMIN_EMAIL, password, ["administrator"], first_name="Sophie", last_name="Lambert"
+    )
+    for email, first, last, role in SAMPLE_USERS:
+        accounts.create_user(
+            session, email, secrets.token_urlsafe(16), [role], first_name=first, last_name=last
+        )
+    org = Contact(
+        contact_type=ContactType.ORGANIZATION,
+        organization_name=get_setting(session, "organisation.name"),
+    )
+    org.compute_names()
+    session.add(org)
+    session.flush()
+    return ADMIN_EMAIL, password

@@ -1,0 +1,1 @@
+"""The composed web UI: layout, menu, dashboard, errors, and the request guard."""

@@ -1,0 +1,1 @@
+"""Amicale component « Contributions »: donations, campaigns, pledges, recurring gifts, cheque batches and tax receipts."""

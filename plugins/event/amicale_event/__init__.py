@@ -1,0 +1,1 @@
+"""Amicale component « Events »: events, registrations, waitlists, fees, check-in and reminders."""

@@ -1,0 +1,1 @@
+"""Amicale component « Membership »: membership types, statuses computed from dates, renewals, dues and reminders."""
