@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..components.state import enabled_components
+from ..web.setup import csrf
 
 API_PREFIX = "/api/v1"
 
@@ -78,6 +79,7 @@ def init_app(app: Flask) -> None:
     def mount(bp, owner: str | None):
         prefix = API_PREFIX + (bp.url_prefix or f"/{bp.name}")
         api.register_blueprint(bp, url_prefix=prefix)
+        csrf.exempt(bp)  # the API authenticates by bearer token, never by cookie
         state.api_blueprints.add(bp.name)
         if owner:
             state.blueprint_owner[bp.name] = owner
