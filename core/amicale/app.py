@@ -50,6 +50,7 @@ def create_app(
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=bool(settings.cookie_secure),
         WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked by amicale.web.guard, after the permission
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         AMICALE_SMTP_URL=settings.smtp_url,
     )

@@ -25,12 +25,13 @@ class AmicaleGroup(click.Group):
     def _component_commands(self, ctx) -> dict:
         if "component_commands" not in ctx.meta:
             ctx.meta["component_commands"] = {}
-            try:
-                settings = Settings.from_env()
-            except ConfigurationError:
-                return {}
-            if settings.sqlite_file and not settings.sqlite_file.exists():
-                return {}  # no instance yet: nothing is enabled
+            if not isinstance(ctx.find_root().obj, Flask):
+                try:
+                    settings = Settings.from_env()
+                except ConfigurationError:
+                    return {}
+                if settings.sqlite_file and not settings.sqlite_file.exists():
+                    return {}  # no instance yet: nothing is enabled
             try:
                 app = _get_app(ctx)
             except (ConfigurationError, click.ClickException):
@@ -57,6 +58,8 @@ class AmicaleGroup(click.Group):
 
 def _get_app(ctx: click.Context) -> Flask:
     root = ctx.find_root()
+    if isinstance(root.obj, Flask):  # given by a caller (tests: CliRunner.invoke(obj=app))
+        return root.obj
     app = root.meta.get("app")
     if app is None:
         from .app import create_app

@@ -219,18 +219,22 @@ def post_save(entity, action, obj):
 
 @hookspec
 def merge_contacts(winner_id, loser_id, session):
-    """Move the component's rows from contact ``loser_id`` to ``winner_id`` when two contacts are
-    merged, in the merge's transaction (``session``)."""
+    """Called when two contacts are merged, in the merge's transaction (``session``): move the
+    component's rows from contact ``loser_id`` to ``winner_id``. Returns nothing; raising cancels
+    the merge."""
 
 
 @hookspec
 def contact_data(contact_id, session):
-    """Return the component's part of a person's data export: ``{section_label: [rows as dicts]}``."""
+    """Called when a person asks what data is held on them. Return the component's part of the
+    export: ``{section_label: [rows as dicts]}``."""
 
 
 @hookspec
 def erase_contact(contact_id, session):
-    """Erase or anonymise the component's personal data about ``contact_id`` (right to erasure)."""
+    """Called when a person's data must be erased (right to erasure), inside the erasure's
+    transaction: erase or anonymise the component's personal data about ``contact_id``.
+    Returns nothing; raising cancels the whole erasure."""
 
 
 @hookspec

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request
 from flask import session as http_session
-from flask_babel import Babel, format_currency, get_locale, format_date, format_datetime
+from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
 
 LOCALES = {"fr": "Français", "en": "English"}

@@ -17,9 +17,7 @@ def install_extension(site: Path, name: str) -> None:
     dist = site / f"amicale_{name}-1.0.dist-info"
     dist.mkdir(parents=True, exist_ok=True)
     (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: amicale-{name}\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(
-        f"[amicale.plugins]\n{name} = amicale_{name}.plugin\n"
-    )
+    (dist / "entry_points.txt").write_text(f"[amicale.plugins]\n{name} = amicale_{name}.plugin\n")
 
 
 @pytest.fixture

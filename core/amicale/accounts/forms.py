@@ -12,6 +12,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -28,7 +29,9 @@ class LoginForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("fr", "Français"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+    )
 
 
 class PasswordForm(FlaskForm):
@@ -47,7 +50,14 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[Optional()])
     roles = MultiCheckboxField(_l("Roles"), choices=[])
     is_active = BooleanField(_l("Active"), default=True)
-    locale = SelectField(_l("Language"), choices=[("", "—"), ("fr", "Français"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice("", "—"),
+            SelectChoice("fr", "Français"),
+            SelectChoice("en", "English"),
+        ],
+    )
 
 
 class RoleForm(FlaskForm):

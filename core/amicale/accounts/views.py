@@ -9,6 +9,7 @@ from flask import session as http_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..components.state import enabled_components
 from ..contacts.models import Contact
@@ -164,7 +165,10 @@ def revoke_token(key_id: int):
 
 
 def _role_choices():
-    return [(r.name, r.label) for r in session().execute(select(Role).order_by(Role.id)).scalars()]
+    return [
+        SelectChoice(r.name, r.label)
+        for r in session().execute(select(Role).order_by(Role.id)).scalars()
+    ]
 
 
 @bp.route("/admin/users")
@@ -278,7 +282,7 @@ def edit_role(role_id: int):
     registry = current_app.extensions["amicale"].registry
     declared = registry.permissions(enabled_components())
     form = RolePermissionsForm()
-    form.permissions.choices = [(p.name, str(p.label)) for _o, p in declared]
+    form.permissions.choices = [SelectChoice(p.name, str(p.label)) for _o, p in declared]
     if request.method == "GET":
         form.permissions.data = sorted(services.role_permissions(s).get(role.id, set()))
     if role.name != ADMINISTRATOR and form.validate_on_submit():

@@ -12,6 +12,7 @@ from ..accounts.permissions import has_permission, view_requirement
 from ..accounts.services import user_for_token
 from ..components.state import enabled_components
 from ..db import session
+from .setup import csrf
 
 
 def _api_user():
@@ -47,10 +48,8 @@ def check_request():
         return None
     view = current_app.view_functions[endpoint]
     is_public, permission = view_requirement(view, request.method)
-    if is_public:
-        return None
-    if request.method == "OPTIONS":
-        return None
+    if is_public or request.method == "OPTIONS":
+        return _check_csrf(is_api)
     if not current_user.is_authenticated:
         if is_api:
             abort(401)
@@ -60,6 +59,13 @@ def check_request():
         abort(403)
     if not has_permission(current_user, permission):
         abort(403)
+    return _check_csrf(is_api)
+
+
+def _check_csrf(is_api: bool):
+    """Forms are checked after the login and permission (so a stranger learns nothing more)."""
+    if not is_api and request.method not in {"GET", "HEAD", "OPTIONS", "TRACE"}:
+        csrf.protect()
     return None
 
 

@@ -5,10 +5,9 @@ permissions, hooks, 404 when disabled, data kept."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, text
-
 from amicale.components import services
 from amicale.errors import NotFound, ValidationError
+from sqlalchemy import inspect, text
 
 pytestmark = pytest.mark.extensions("sample_ext", "sample_needs")
 
@@ -72,9 +71,7 @@ def test_disable_hides_everything_and_keeps_data_then_enable_brings_it_back(
     assert 'data-menu-id="sample_ext"' not in admin.get("/dashboard").get_data(as_text=True)
     assert "/api/v1/sample-items" not in api.get("/api/v1/openapi.json").get_json()["paths"]
     with state.db.engine.connect() as conn:  # the data is still there
-        assert conn.execute(text("SELECT name FROM sample_ext_item")).scalars().all() == [
-            "Ourlets"
-        ]
+        assert conn.execute(text("SELECT name FROM sample_ext_item")).scalars().all() == ["Ourlets"]
 
     response = api.patch("/api/v1/components/sample_ext", json={"enabled": True})
     assert response.status_code == 200 and response.get_json()["enabled"] is True
@@ -116,8 +113,9 @@ def test_the_web_page_lists_components_and_reports_refusals(app, login_as):
     admin = login_as("administrator", locale="en")
     page = admin.get("/admin/components/").get_data(as_text=True)
     assert 'id="component-sample_ext"' in page and "Proves the plugin mechanism." in page
-    response = admin.post_form("/admin/components/sample_needs", {"enabled": "1"},
-                               follow_redirects=True)
+    response = admin.post_form(
+        "/admin/components/sample_needs", {"enabled": "1"}, follow_redirects=True
+    )
     text_ = response.get_data(as_text=True)
     assert "requires sample_ext" in text_
 
@@ -129,11 +127,16 @@ def test_uninstall_purge_drops_the_tables_and_forgets_the_component(app, state):
     services.uninstall_component(state.db, state.registry, "sample_ext", purge=True)
     assert "sample_ext_item" not in tables(state)
     with state.db.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM component WHERE name='sample_ext'")
-                            ).scalar() == 0
-        assert conn.execute(
-            text("SELECT count(*) FROM role_permission WHERE permission LIKE 'sample_ext.%'")
-        ).scalar() == 0
+        assert (
+            conn.execute(text("SELECT count(*) FROM component WHERE name='sample_ext'")).scalar()
+            == 0
+        )
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM role_permission WHERE permission LIKE 'sample_ext.%'")
+            ).scalar()
+            == 0
+        )
     # it can be enabled again from nothing
     services.enable_component(state.db, state.registry, "sample_ext")
     assert "sample_ext_item" in tables(state)

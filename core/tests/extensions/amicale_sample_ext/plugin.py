@@ -5,12 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask.views import MethodView
-from flask_smorest import Blueprint as ApiBlueprint
-from marshmallow import Schema, fields, validate
-from sqlalchemy import select
-
 from amicale import hookimpl
 from amicale.api_for_plugins import (
     Manifest,
@@ -20,6 +14,11 @@ from amicale.api_for_plugins import (
     permission_required,
     session,
 )
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from .models import SampleItem
 
@@ -49,8 +48,12 @@ class ItemSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
-api = ApiBlueprint("sample-items", __name__, url_prefix="/sample-items",
-                   description="Items of the sample extension")
+api = ApiBlueprint(
+    "sample-items",
+    __name__,
+    url_prefix="/sample-items",
+    description="Items of the sample extension",
+)
 
 
 @api.route("")
@@ -73,8 +76,12 @@ class Items(MethodView):
 
 @hookimpl
 def amicale_component():
-    return Manifest(name="sample_ext", label="Sample extension", version="1.2.0",
-                    description="Proves the plugin mechanism.")
+    return Manifest(
+        name="sample_ext",
+        label="Sample extension",
+        version="1.2.0",
+        description="Proves the plugin mechanism.",
+    )
 
 
 @hookimpl
@@ -107,15 +114,23 @@ def register_permissions():
 
 @hookimpl
 def menu_items(user):
-    return [MenuItem("sample_ext", "Sample items", "sample_ext.index", "main", 40,
-                     "sample_ext.view")]
+    return [
+        MenuItem("sample_ext", "Sample items", "sample_ext.index", "main", 40, "sample_ext.view")
+    ]
 
 
 @hookimpl
 def dashboard_widgets(user):
     count = len(session().execute(select(SampleItem.id)).all())
-    return [Widget("sample_ext", "Sample items", "sample_ext/widget.html", {"count": count},
-                   permission="sample_ext.view")]
+    return [
+        Widget(
+            "sample_ext",
+            "Sample items",
+            "sample_ext/widget.html",
+            {"count": count},
+            permission="sample_ext.view",
+        )
+    ]
 
 
 @hookimpl

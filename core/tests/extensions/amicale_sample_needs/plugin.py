@@ -6,5 +6,6 @@ from amicale.api_for_plugins import Manifest
 
 @hookimpl
 def amicale_component():
-    return Manifest(name="sample_needs", label="Needs the sample", version="0.1",
-                    requires=("sample_ext",))
+    return Manifest(
+        name="sample_needs", label="Needs the sample", version="0.1", requires=("sample_ext",)
+    )

@@ -21,7 +21,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["contact_id"], ["contact.id"], name=op.f("fk_sample_ext_item_contact_id_contact"),
+            ["contact_id"],
+            ["contact.id"],
+            name=op.f("fk_sample_ext_item_contact_id_contact"),
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sample_ext_item")),
