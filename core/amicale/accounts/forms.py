@@ -30,7 +30,9 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     locale = SelectField(
-        _l("Language"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+        _l("Language"),
+        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
+        default="fr",
     )
 
 
@@ -57,6 +59,7 @@ class UserForm(FlaskForm):
             SelectChoice("fr", "Français"),
             SelectChoice("en", "English"),
         ],
+        default="",
     )
 
 

@@ -351,7 +351,7 @@ def create_role(session: Session, name: str, label: str, description: str = "") 
         raise ValidationError(str(_l("The role needs a label.")), field="label")
     if session.execute(select(Role).where(Role.name == name)).scalar():
         raise Conflict(str(_l("A role with this name already exists.")), field="name")
-    role = Role(name=name, label=label.strip(), description=description.strip())
+    role = Role(name=name, label=label.strip(), description=(description or "").strip())
     session.add(role)
     session.flush()
     return role

@@ -220,11 +220,10 @@ def edit_user(user_id: int):
     s = session()
     user = s.get(User, user_id) or abort(404)
     contact = s.get(Contact, user.contact_id) if user.contact_id else None
-    form = UserForm(obj=user)
+    form = UserForm(email=user.email, is_active=user.is_active, locale=user.locale or "")
     form.roles.choices = _role_choices()
     if request.method == "GET":
         form.roles.data = sorted(services.user_role_names_in(s, user.id))
-        form.locale.data = user.locale or ""
         if contact:
             form.first_name.data, form.last_name.data = contact.first_name, contact.last_name
     if form.validate_on_submit():
