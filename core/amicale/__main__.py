@@ -1,0 +1,5 @@
+"""``python -m amicale`` is the ``amicale`` command."""
+
+from .cli import main
+
+main()
