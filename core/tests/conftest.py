@@ -8,16 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from amicale_sdk.testing import install_entry_point
 
 EXTENSIONS = Path(__file__).parent / "extensions"
 
 
 def install_extension(site: Path, name: str) -> None:
     """Make ``amicale_<name>`` discoverable through the ``amicale.plugins`` entry point."""
-    dist = site / f"amicale_{name}-1.0.dist-info"
-    dist.mkdir(parents=True, exist_ok=True)
-    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: amicale-{name}\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(f"[amicale.plugins]\n{name} = amicale_{name}.plugin\n")
+    install_entry_point(site, name, f"amicale_{name}.plugin")
 
 
 @pytest.fixture

@@ -19,6 +19,18 @@ from sqlalchemy.engine import make_url
 CSRF_RAW = "amicale-test-csrf"
 
 
+def install_entry_point(site: Path, name: str, module: str, version: str = "1.0") -> None:
+    """Write a dist-info in ``site`` so that ``module`` is found as the component ``name``
+    (entry-point group ``amicale.plugins``); put ``site`` on ``sys.path`` to install it."""
+    dist = site / f"{module.split('.')[0]}-{version}.dist-info"
+    dist.mkdir(parents=True, exist_ok=True)
+    (dist / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {module.split('.')[0].replace('_', '-', 1)}\n"
+        f"Version: {version}\n"
+    )
+    (dist / "entry_points.txt").write_text(f"[amicale.plugins]\n{name} = {module}\n")
+
+
 class SqliteTemplate:
     def __init__(self, folder: Path):
         self.path = folder / "template.sqlite3"
