@@ -154,6 +154,7 @@ class PluginRegistry:
                 if self.pm.is_registered(component.plugin):
                     self.pm.unregister(component.plugin)
                 log.warning("component %s is disabled: %s", component.name, component.error)
+        self.pm.check_pending()  # what is left must be sound; raises otherwise
 
     def _check_component(self, component: Component) -> None:
         plugin, name = component.plugin, component.name
@@ -205,9 +206,10 @@ class PluginRegistry:
                 if impl.plugin is plugin and not impl.optionalhook:
                     unknown.append(caller.name)
         if unknown:
+            names = ", ".join(repr(n) for n in sorted(set(unknown)))
             raise ComponentError(
-                "implements hooks that no specification knows (misspelt?): "
-                + ", ".join(sorted(set(unknown)))
+                f"unknown hook {names} (check_pending: no hook specification has this name; "
+                "misspelt?)"
             )
 
     def _call_one(self, plugin: Any, hook: str) -> list:
