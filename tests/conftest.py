@@ -8,8 +8,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from amicale_sdk.testing import install_entry_point
 from werkzeug.serving import make_server
+
+from amicale_sdk.testing import install_entry_point
 
 EXTENSIONS = Path(__file__).parents[1] / "core" / "tests" / "extensions"
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"

@@ -100,7 +100,8 @@ def register_commands(cli):
 @hookspec
 def register_activity_types():
     """Return the activity types the component records, as ``(name, label)`` pairs
-    (``("membership_signup", "Membership Signup")``). Called when activity types are listed."""
+    (``("membership_signup", "Membership Signup")``). Called when the component is enabled and
+    by ``amicale db upgrade``: the missing types are created."""
 
 
 @hookspec

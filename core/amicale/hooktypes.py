@@ -5,6 +5,7 @@ Plain data, so that a service interprets them and a test can compare them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,3 +74,58 @@ class Widget:
     context: dict[str, Any] = field(default_factory=dict)
     weight: int = 50
     permission: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """A criterion of the advanced search and of smart groups (``search_filters`` hook).
+
+    ``apply(query, value)`` receives a ``select(Contact.id)`` and returns it narrowed, with
+    set-based SQL (a join or ``Contact.id.in_(subquery)``), never a query per contact.
+    ``field_type`` tells the form how to ask: text, select, multiselect, boolean, date_range,
+    number_range, contact. ``options()`` gives ``[(value, label)]`` for the select types.
+    """
+
+    name: str
+    label: str
+    field_type: str
+    apply: Callable[[Any, Any], Any]
+    options: Callable[[], list[tuple[str, str]]] | None = None
+    weight: int = 50
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """A filter of a report's form: ``field_type`` is date, select or text."""
+
+    name: str
+    label: str
+    field_type: str = "text"
+    options: Callable[[], list[tuple[str, str]]] | None = None
+    default: Any = None
+
+
+@dataclass
+class ReportResult:
+    """What a report found: a table (``columns``, ``rows``) and what its chart draws: ``labels``
+    along the axis and one or more named ``series`` of numbers."""
+
+    columns: list[str]
+    rows: list[tuple]
+    labels: list[str] = field(default_factory=list)
+    series: dict[str, list[float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report of the ``reports`` hook: ``run(session, filters)`` returns a ReportResult with
+    set-based queries (GROUP BY), never a query per row."""
+
+    name: str
+    label: str
+    run: Callable[[Any, dict], ReportResult]
+    description: str = ""
+    filters: tuple[ReportFilter, ...] = ()
+    chart: str = "bar"  # bar, line, pie or none
+    permission: str = "view_contacts"
+    weight: int = 50

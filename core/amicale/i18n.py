@@ -8,7 +8,14 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request
 from flask import session as http_session
-from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
+from flask_babel import (
+    Babel,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+)
 from flask_login import current_user
 
 LOCALES = {"fr": "Français", "en": "English"}
@@ -75,5 +82,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["get_locale"] = get_locale

@@ -25,10 +25,18 @@ ENTRY_POINT_GROUP = "amicale.plugins"
 
 # The core's own features, registered through the same hooks as any component (always enabled).
 DEFAULT_PLUGINS = (
+    "amicale.web.plugin",
     "amicale.accounts.plugin",
     "amicale.components.plugin",
     "amicale.contacts.plugin",
-    "amicale.web.plugin",
+    "amicale.changelog.plugin",
+    "amicale.relationships.plugin",
+    "amicale.activities.plugin",
+    "amicale.groups.plugin",
+    "amicale.tags.plugin",
+    "amicale.notes.plugin",
+    "amicale.customfields.plugin",
+    "amicale.reports.plugin",
 )
 
 RESERVED_NAMES = {"core", "api", "admin", "static", "account", "login", "logout"}

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from amicale_sdk.testing import install_entry_point
 
 EXTENSIONS = Path(__file__).parent / "extensions"

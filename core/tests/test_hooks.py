@@ -10,15 +10,17 @@ from __future__ import annotations
 import inspect
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
 import pytest
+from click.testing import CliRunner
+from flask_login import AnonymousUserMixin
+
 from amicale import hookimpl, hookspecs
 from amicale.api_for_plugins import Manifest, MenuItem, Permission, Widget
 from amicale.components.services import disable_component, enable_component
 from amicale.plugins import hook
-from click.testing import CliRunner
-from flask_login import AnonymousUserMixin
 
 HOOKS = sorted(
     name for name, fn in vars(hookspecs).items() if callable(fn) and hasattr(fn, "amicale_spec")
@@ -312,7 +314,7 @@ def test_hook_register_blueprints(app):
 
 
 def test_hook_register_api(app):
-    assert "components.Components" in app.view_functions
+    assert "api_components.Components" in app.view_functions
 
 
 def test_hook_register_permissions(app, state):
@@ -346,6 +348,38 @@ def test_hook_register_commands(app, state):
     assert result.exit_code == 0 and "probe says hello" in result.output
 
 
+def test_hook_register_activity_types_creates_them_on_enable(app, state):
+    from sqlalchemy import text
+
+    from amicale.db import session
+
+    enable_component(state.db, state.registry, "probe")
+    with app.app_context():
+        row = (
+            session()
+            .execute(text("SELECT label, component FROM activity_type WHERE name = 'probe_visit'"))
+            .one()
+        )
+    assert tuple(row) == ("Probe visit", "probe")
+
+
+def test_hook_register_relationship_types_creates_them_on_enable(app, state):
+    from sqlalchemy import text
+
+    from amicale.db import session
+
+    enable_component(state.db, state.registry, "probe")
+    with app.app_context():
+        labels = (
+            session()
+            .execute(
+                text("SELECT label_a_b, label_b_a FROM relationship_type WHERE name = 'probe_of'")
+            )
+            .one()
+        )
+    assert tuple(labels) == ("Probe of", "Probed by")
+
+
 def test_hook_register_activity_types(app, state):
     on, off = call_enabled_and_disabled(app, state, lambda: hook.register_activity_types())
     assert [("probe_visit", "Probe visit")] in on and [("probe_visit", "Probe visit")] not in off
@@ -372,18 +406,19 @@ def test_hook_menu_items(app, state, login_as):
 
 
 def test_hook_contact_tabs(app, state, probe):
+    contact = SimpleNamespace(id=1)
     on, off = call_enabled_and_disabled(
-        app, state, lambda: hook.contact_tabs(contact="C", user=AnonymousUserMixin())
+        app, state, lambda: hook.contact_tabs(contact=contact, user=AnonymousUserMixin())
     )
-    assert on == ["probe:contact_tabs"] and off == []
-    assert [c[1]["contact"] for c in probe.calls if c[0] == "contact_tabs"] == ["C"]
+    assert "probe:contact_tabs" in on and "probe:contact_tabs" not in off
+    assert [c[1]["contact"] for c in probe.calls if c[0] == "contact_tabs"] == [contact]
 
 
 def test_hook_contact_summary(app, state):
     on, off = call_enabled_and_disabled(
-        app, state, lambda: hook.contact_summary(contact="C", user=None)
+        app, state, lambda: hook.contact_summary(contact=SimpleNamespace(id=1), user=None)
     )
-    assert (on, off) == (["probe:contact_summary"], [])
+    assert "probe:contact_summary" in on and "probe:contact_summary" not in off
 
 
 def test_hook_dashboard_widgets(app, state):
@@ -412,21 +447,18 @@ def test_hook_mail_token_values(app, state):
 
 
 def test_hook_search_filters(app, state):
-    assert call_enabled_and_disabled(app, state, lambda: hook.search_filters()) == (
-        ["probe:search_filters"],
-        [],
-    )
+    on, off = call_enabled_and_disabled(app, state, lambda: hook.search_filters())
+    assert "probe:search_filters" in on and "probe:search_filters" not in off
 
 
 def test_hook_reports(app, state):
-    assert call_enabled_and_disabled(app, state, lambda: hook.reports()) == (["probe:reports"], [])
+    on, off = call_enabled_and_disabled(app, state, lambda: hook.reports())
+    assert "probe:reports" in on and "probe:reports" not in off
 
 
 def test_hook_import_targets(app, state):
-    assert call_enabled_and_disabled(app, state, lambda: hook.import_targets()) == (
-        ["probe:import_targets"],
-        [],
-    )
+    on, off = call_enabled_and_disabled(app, state, lambda: hook.import_targets())
+    assert "probe:import_targets" in on and "probe:import_targets" not in off
 
 
 def test_hook_request_payment(app, state):
@@ -450,10 +482,8 @@ def test_hook_request_payment(app, state):
 
 
 def test_hook_payment_processors(app, state):
-    assert call_enabled_and_disabled(app, state, lambda: hook.payment_processors()) == (
-        ["probe:payment_processors"],
-        [],
-    )
+    on, off = call_enabled_and_disabled(app, state, lambda: hook.payment_processors())
+    assert "probe:payment_processors" in on and "probe:payment_processors" not in off
 
 
 def test_hook_pre_save(app, state):
@@ -474,31 +504,36 @@ def test_hook_post_save(app, state, probe):
 
 
 def test_hook_merge_contacts(app, state):
+    from amicale.db import session
+
     on, off = call_enabled_and_disabled(
-        app, state, lambda: hook.merge_contacts(winner_id=1, loser_id=2, session=None)
+        app, state, lambda: hook.merge_contacts(winner_id=1, loser_id=2, session=session())
     )
-    assert (on, off) == (["probe:merge_contacts"], [])
+    assert "probe:merge_contacts" in on and "probe:merge_contacts" not in off
 
 
 def test_hook_contact_data(app, state):
+    from amicale.db import session
+
     on, off = call_enabled_and_disabled(
-        app, state, lambda: hook.contact_data(contact_id=5, session=None)
+        app, state, lambda: hook.contact_data(contact_id=5, session=session())
     )
-    assert on == [{"Probe": [{"contact_id": 5}]}] and off == []
+    assert {"Probe": [{"contact_id": 5}]} in on
+    assert {"Probe": [{"contact_id": 5}]} not in off
 
 
 def test_hook_erase_contact(app, state):
+    from amicale.db import session
+
     on, off = call_enabled_and_disabled(
-        app, state, lambda: hook.erase_contact(contact_id=5, session=None)
+        app, state, lambda: hook.erase_contact(contact_id=5, session=session())
     )
-    assert (on, off) == (["probe:erase_contact"], [])
+    assert "probe:erase_contact" in on and "probe:erase_contact" not in off
 
 
 def test_hook_scheduled_jobs(app, state):
-    assert call_enabled_and_disabled(app, state, lambda: hook.scheduled_jobs()) == (
-        ["probe:scheduled_jobs"],
-        [],
-    )
+    on, off = call_enabled_and_disabled(app, state, lambda: hook.scheduled_jobs())
+    assert "probe:scheduled_jobs" in on and "probe:scheduled_jobs" not in off
 
 
 def test_hook_on_enable(state, probe):

@@ -4,10 +4,11 @@ database the suite runs on (SQLite, or PostgreSQL with AMICALE_TEST_DATABASE_URL
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
+
 from amicale import migrations
 from amicale.cli import cli
 from amicale.components.services import enable_component
-from click.testing import CliRunner
 
 pytestmark = pytest.mark.extensions("sample_ext")
 
@@ -24,10 +25,12 @@ def test_the_check_sees_a_difference(app, state):
 
     with state.db.engine.begin() as conn:
         conn.execute(text("CREATE TABLE stray_table (id INTEGER PRIMARY KEY)"))
-        conn.execute(text("DROP INDEX ix_contact_sort_name"))
+        conn.execute(text("DROP INDEX ix_contact_is_deleted_sort_name"))
     with state.db.engine.connect() as conn:
         diffs = migrations.compare(state.registry, conn)
-    assert any(d[0] == "add_index" and d[1].name == "ix_contact_sort_name" for d in diffs)
+    assert any(
+        d[0] == "add_index" and d[1].name == "ix_contact_is_deleted_sort_name" for d in diffs
+    )
     result = CliRunner().invoke(cli, ["db", "check"], obj=app)
     assert result.exit_code == 1 and "differ" in result.output
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+
 from amicale import hookimpl
 from amicale.api_for_plugins import Manifest
 from amicale.plugins import PluginRegistry

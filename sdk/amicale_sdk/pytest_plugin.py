@@ -139,15 +139,15 @@ def login_as(amicale_app, make_user):
 
 @pytest.fixture
 def api_client(amicale_app, make_user):
-    """``api_client("staff")`` -> an API client with a token of a new user with that role;
-    ``api_client(None)`` sends no token."""
+    """``api_client("staff")`` -> an API client with a token of a new user with that role
+    (messages in English unless ``locale="fr"``); ``api_client(None)`` sends no token."""
     from amicale.accounts.services import create_token
     from amicale.db import session
 
-    def make(role: str | None = "administrator") -> ApiClient:
+    def make(role: str | None = "administrator", locale: str | None = "en") -> ApiClient:
         if role is None:
             return ApiClient(amicale_app.test_client(), None)
-        user = make_user(roles=(role,) if role != "norole" else ())
+        user = make_user(roles=(role,) if role != "norole" else (), locale=locale)
         with amicale_app.app_context():
             s = session()
             _key, token = create_token(s, user, "tests")

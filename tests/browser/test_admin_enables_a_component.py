@@ -8,8 +8,9 @@ import os
 import re
 
 import pytest
-from amicale_sdk.pytest_plugin import TEST_PASSWORD
 from playwright.sync_api import expect, sync_playwright
+
+from amicale_sdk.pytest_plugin import TEST_PASSWORD
 
 CHROMIUM = os.environ.get("AMICALE_CHROMIUM", "/usr/bin/chromium")
 
@@ -24,8 +25,12 @@ def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking",
-                  "--disable-component-update", "--disable-gpu"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-gpu",
+            ],
         )
         yield browser
         browser.close()

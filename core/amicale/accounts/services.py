@@ -15,7 +15,6 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from ..clock import utcnow
-from ..contacts.models import Contact
 from ..errors import Conflict, NotFound, ValidationError
 from ..hooktypes import Permission
 from .models import ApiKey, LoginAttempt, PermissionRecord, Role, RolePermission, User, UserRole
@@ -86,10 +85,16 @@ def create_user(
     role_rows = _roles_by_name(session, roles)
     if find_user(session, email) is not None:
         raise Conflict(str(_l("A user with this email already exists.")), field="email")
-    contact = Contact(first_name=first_name, last_name=last_name or email.split("@")[0])
-    contact.compute_names()
-    session.add(contact)
-    session.flush()
+    from ..contacts.services import create_contact
+
+    contact = create_contact(
+        session,
+        {
+            "first_name": first_name or None,
+            "last_name": last_name or (None if first_name else email.split("@")[0]),
+            "emails": [{"email": email, "location_type": "Work"}],
+        },
+    )
     user = User(
         email=email, password_hash=hash_password(password), contact_id=contact.id, locale=locale
     )

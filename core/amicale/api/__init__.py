@@ -14,9 +14,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..components.state import enabled_components
-from ..web.setup import csrf
 
 API_PREFIX = "/api/v1"
+API_NAME_PREFIX = "api_"
 
 
 def error_body(code: int, message: str | None, errors: dict | None = None) -> dict:
@@ -77,12 +77,14 @@ def init_app(app: Flask) -> None:
     registry = state.registry
 
     def mount(bp, owner: str | None):
+        # Registered as "api_<name>" so that a web blueprint may share the resource's name;
+        # the OpenAPI document shows the plain name as the tag.
         prefix = API_PREFIX + (bp.url_prefix or f"/{bp.name}")
-        api.register_blueprint(bp, url_prefix=prefix)
-        csrf.exempt(bp)  # the API authenticates by bearer token, never by cookie
-        state.api_blueprints.add(bp.name)
+        name = API_NAME_PREFIX + bp.name
+        api.register_blueprint(bp, url_prefix=prefix, name=name)
+        state.api_blueprints.add(name)
         if owner:
-            state.blueprint_owner[bp.name] = owner
+            state.blueprint_owner[name] = owner
 
     for bps in registry.core_relay().register_api():
         for bp in bps:
@@ -100,6 +102,13 @@ def init_app(app: Flask) -> None:
         hidden = {
             bp for bp, owner in state.blueprint_owner.items() if owner not in enabled_components()
         }
+        for ops in spec.get("paths", {}).values():
+            for op in ops.values():
+                if isinstance(op, dict) and "tags" in op:
+                    op["tags"] = [t.removeprefix(API_NAME_PREFIX) for t in op["tags"]]
+        for tag in spec.get("tags", []):
+            tag["name"] = tag["name"].removeprefix(API_NAME_PREFIX)
+        hidden = {h.removeprefix(API_NAME_PREFIX) for h in hidden}
         if hidden:
             spec["paths"] = {
                 path: ops

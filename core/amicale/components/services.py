@@ -133,8 +133,18 @@ def upgrade_database(db, registry: PluginRegistry) -> list[str]:
 
 
 def _sync_component_permissions(s: Session, registry: PluginRegistry, name: str) -> None:
-    for perms in registry.only(name).register_permissions():
+    """What an enabled component declares as data: permissions, relationship and activity
+    types (created when missing; the admin's changes to existing ones are kept)."""
+    from ..activities.services import ensure_activity_types
+    from ..relationships.services import ensure_relationship_types
+
+    only = registry.only(name)
+    for perms in only.register_permissions():
         sync_permissions(s, name, perms)
+    for definitions in only.register_relationship_types():
+        ensure_relationship_types(s, definitions or [])
+    for pairs in only.register_activity_types():
+        ensure_activity_types(s, pairs or [], name)
 
 
 def enable_component(db, registry: PluginRegistry, name: str) -> ComponentInfo:

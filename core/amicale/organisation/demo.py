@@ -7,7 +7,8 @@ import secrets
 from sqlmodel import Session
 
 from ..accounts import services as accounts
-from ..contacts.models import Contact, ContactType
+from ..contacts.services import create_contact
+from .demo_contacts import load_demo_contacts
 from .services import get_setting, set_setting
 
 ORGANISATION = {
@@ -49,11 +50,25 @@ def load_demo(session: Session) -> tuple[str, str]:
         accounts.create_user(
             session, email, secrets.token_urlsafe(16), [role], first_name=first, last_name=last
         )
-    org = Contact(
-        contact_type=ContactType.ORGANIZATION,
-        organization_name=get_setting(session, "organisation.name"),
+    create_contact(
+        session,
+        {
+            "contact_type": "Organization",
+            "organization_name": get_setting(session, "organisation.name"),
+            "legal_name": get_setting(session, "organisation.legal_name"),
+            "emails": [
+                {"email": get_setting(session, "organisation.email"), "location_type": "Work"}
+            ],
+            "addresses": [
+                {
+                    "street_address": get_setting(session, "organisation.street_address"),
+                    "postal_code": get_setting(session, "organisation.postal_code"),
+                    "city": get_setting(session, "organisation.city"),
+                    "country": "FR",
+                    "location_type": "Work",
+                }
+            ],
+        },
     )
-    org.compute_names()
-    session.add(org)
-    session.flush()
+    load_demo_contacts(session)
     return ADMIN_EMAIL, password

@@ -17,14 +17,25 @@ def register_models():
 
 @hookimpl
 def register_blueprints():
+    from ..organisation.views import bp as organisation
     from .views import bp
 
-    return [bp]
+    return [bp, organisation]
 
 
 @hookimpl
 def menu_items(user):
-    return [MenuItem("dashboard", _l("Dashboard"), "web.dashboard", "main", 0, "access_amicale")]
+    return [
+        MenuItem("dashboard", _l("Dashboard"), "web.dashboard", "main", 0, "access_amicale"),
+        MenuItem(
+            "admin.organisation",
+            _l("Organisation"),
+            "organisation.settings",
+            "admin",
+            5,
+            "administer_settings",
+        ),
+    ]
 
 
 @hookimpl

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from amicale.db import session
 from sqlalchemy import text
+
+from amicale.db import session
 
 
 def test_an_admin_adds_a_volunteer_who_can_then_log_in(app, login_as):

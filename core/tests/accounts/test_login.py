@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
+
 from amicale.accounts import services
 from amicale.accounts.models import LoginAttempt
 from amicale.clock import utcnow
 from amicale.db import session
 from amicale_sdk.pytest_plugin import TEST_PASSWORD
-from sqlmodel import select
 
 
 def login(client, email, password, **kw):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from amicale.db import session
 from sqlalchemy import text
+
+from amicale.db import session
 
 
 def test_a_user_creates_a_token_sees_it_once_uses_it_and_revokes_it(app, login_as):

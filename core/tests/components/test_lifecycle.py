@@ -5,9 +5,10 @@ permissions, hooks, 404 when disabled, data kept."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import inspect, text
+
 from amicale.components import services
 from amicale.errors import NotFound, ValidationError
-from sqlalchemy import inspect, text
 
 pytestmark = pytest.mark.extensions("sample_ext", "sample_needs")
 
@@ -156,4 +157,4 @@ def test_a_migration_failing_half_way_leaves_the_component_disabled_and_the_data
     assert api.get("/api/v1/components/sample_badmig").get_json()["enabled"] is False
     with state.db.engine.connect() as conn:
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    assert versions == ["0001_core"]
+    assert not any("badmig" in v for v in versions)

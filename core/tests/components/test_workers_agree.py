@@ -17,9 +17,14 @@ def test_a_second_worker_sees_a_component_enabled_by_the_first_on_its_next_reque
 ):
     admin = login_as("administrator")
     other = create_app(
-        Settings.from_env({}, instance_path=tmp_path / "w2", secret_key="test-secret-key",
-                          database_url=amicale_database_url),
-        registry=PluginRegistry(), testing=True,
+        Settings.from_env(
+            {},
+            instance_path=tmp_path / "w2",
+            secret_key="test-secret-key",
+            database_url=amicale_database_url,
+        ),
+        registry=PluginRegistry(),
+        testing=True,
     )
     other.test_client_class = type(admin)
     worker2 = other.test_client()

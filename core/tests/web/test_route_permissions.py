@@ -5,9 +5,10 @@ allow-list of routes is public."""
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import Rule
+
 from amicale.accounts.permissions import view_requirement
 from amicale.components.services import enable_component
-from werkzeug.routing import Rule
 
 pytestmark = pytest.mark.extensions("sample_ext")
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
 from amicale import hookimpl
 from amicale.api_for_plugins import (
     Manifest,
@@ -14,11 +20,6 @@ from amicale.api_for_plugins import (
     permission_required,
     session,
 )
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask.views import MethodView
-from flask_smorest import Blueprint as ApiBlueprint
-from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from .models import SampleItem
 

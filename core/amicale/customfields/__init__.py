@@ -1,0 +1,1 @@
+"""customfields of contacts."""

@@ -1,0 +1,85 @@
+"""Every distribution builds on its own, and the wheels carry what a fresh install needs
+(templates, static files, migrations, translations) and the entry points."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+DISTRIBUTIONS = {
+    "core": "amicale",
+    "sdk": "amicale_sdk",
+    "plugins/membership": "amicale_membership",
+    "plugins/contribute": "amicale_contribute",
+    "plugins/event": "amicale_event",
+    "plugins/grant": "amicale_grant",
+}
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory) -> dict[str, zipfile.ZipFile]:
+    out = tmp_path_factory.mktemp("wheels")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            *[str(ROOT / d) for d in DISTRIBUTIONS],
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = {}
+    for wheel in out.glob("*.whl"):
+        names = zipfile.ZipFile(wheel).namelist()
+        package = next(
+            p for p in DISTRIBUTIONS.values() if any(n.startswith(p + "/") for n in names)
+        )
+        found[package] = zipfile.ZipFile(wheel)
+    return found
+
+
+def test_every_distribution_builds_a_wheel(wheels):
+    assert set(wheels) == set(DISTRIBUTIONS.values())
+
+
+def test_the_core_wheel_carries_templates_static_migrations_and_translations(wheels):
+    names = set(wheels["amicale"].namelist())
+    for expected in (
+        "amicale/web/templates/base.html",
+        "amicale/accounts/templates/accounts/login.html",
+        "amicale/components/templates/components/index.html",
+        "amicale/web/static/amicale.css",
+        "amicale/migrations/env.py",
+        "amicale/migrations/script.py.mako",
+        "amicale/migrations/versions/0001_core.py",
+        "amicale/translations/fr/LC_MESSAGES/messages.mo",
+    ):
+        assert expected in names, expected
+
+
+def test_components_declare_their_entry_point(wheels):
+    for package in ("amicale_membership", "amicale_contribute", "amicale_event", "amicale_grant"):
+        wheel = wheels[package]
+        entry_points = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
+        text = wheel.read(entry_points).decode()
+        name = package.removeprefix("amicale_")
+        assert f"[amicale.plugins]\n{name} = {package}.plugin" in text
+
+
+def test_the_sdk_declares_its_pytest_plugin(wheels):
+    wheel = wheels["amicale_sdk"]
+    entry_points = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
+    assert "[pytest11]\namicale = amicale_sdk.pytest_plugin" in wheel.read(entry_points).decode()
