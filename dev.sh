@@ -58,7 +58,8 @@ PY
 
 run_pytest() {
   local rc=0
-  "$VENV/bin/python" -m pytest "$@" || rc=$?
+  # Two workers (pytest-xdist): the machines we run on have two cores.
+  "$VENV/bin/python" -m pytest -n "${AMICALE_TEST_WORKERS:-2}" "$@" || rc=$?
   if [ "$rc" = 5 ]; then
     echo "pytest collected no test: that is a failure here." >&2
     return 1

@@ -7,6 +7,7 @@ migrating every time.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -57,6 +58,9 @@ class PostgresTemplate:
     def __init__(self, url: str):
         self.server = make_url(url)
         self.base = (self.server.database or "amicale_test").replace("-", "_")
+        worker = os.environ.get("PYTEST_XDIST_WORKER")  # parallel runs: one template each
+        if worker:
+            self.base = f"{self.base}_{worker}"
         self.admin = create_engine(
             self.server.set(database="postgres"), isolation_level="AUTOCOMMIT"
         )
