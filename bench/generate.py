@@ -266,8 +266,8 @@ def _network(conn, meta, size, org_ids, rng, now) -> dict[str, int]:
             ],
         )
         rows = [
-            {"group_id": 1 + cid % 10, "contact_id": cid, "status": "Added"}
-            for cid in range(1, size + 1, 2)
+            {"group_id": 1 + (cid // 2) % 10, "contact_id": cid, "status": "Added"}
+            for cid in range(1, size + 1, 2)  # half the contacts, in ten groups
         ]
         for i in range(0, len(rows), BATCH):
             conn.execute(insert(meta["group_contact"]), rows[i : i + BATCH])

@@ -56,3 +56,21 @@ class ActivityContact(SQLModel, table=True):
     activity_id: int = Field(foreign_key="activity.id", primary_key=True, ondelete="CASCADE")
     contact_id: int = Field(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
     role: str = Field(max_length=16, primary_key=True)
+
+
+def _option_labels() -> dict:
+    """Statuses and priorities are stored in English and shown translated (``_(value)``):
+    listed here so that the translation catalogue has them."""
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        "Scheduled": _l("Scheduled"),
+        "Completed": _l("Completed"),
+        "Cancelled": _l("Cancelled"),
+        "Left Message": _l("Left Message"),
+        "Unreachable": _l("Unreachable"),
+        "Not Required": _l("Not Required"),
+        "Low": _l("Low"),
+        "Normal": _l("Normal"),
+        "Urgent": _l("Urgent"),
+    }

@@ -124,6 +124,12 @@ class Phone(SQLModel, table=True):
 
 class Address(SQLModel, table=True):
     __tablename__ = "address"
+    # (place, contact) indexes answer "who lives in Lyon" without reading the addresses.
+    __table_args__ = (
+        Index("ix_address_city_contact_id", "city", "contact_id"),
+        Index("ix_address_postal_code_contact_id", "postal_code", "contact_id"),
+        Index("ix_address_country_contact_id", "country", "contact_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
@@ -132,10 +138,10 @@ class Address(SQLModel, table=True):
     street_address: str | None = Field(default=None, max_length=255)
     supplemental_address_1: str | None = Field(default=None, max_length=255)
     supplemental_address_2: str | None = Field(default=None, max_length=255)
-    postal_code: str | None = Field(default=None, max_length=20, index=True)
-    city: str | None = Field(default=None, max_length=100, index=True)
+    postal_code: str | None = Field(default=None, max_length=20)
+    city: str | None = Field(default=None, max_length=100)
     state_province: str | None = Field(default=None, max_length=100)
-    country: str | None = Field(default=None, max_length=2, index=True)  # ISO 3166-1 alpha-2
+    country: str | None = Field(default=None, max_length=2)  # ISO 3166-1 alpha-2
     latitude: float | None = None
     longitude: float | None = None
 

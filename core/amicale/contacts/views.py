@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.permissions import has_permission, permission_required
@@ -359,7 +360,12 @@ def bulk():
             abort(403)
         count = services.trash_contacts(s, ids, user_id=current_user.id)
         s.commit()
-        flash(_("%(n)d contacts moved to the trash.", n=count), "success")
+        flash(
+            ngettext(
+                "%(num)d contact moved to the trash.", "%(num)d contacts moved to the trash.", count
+            ),
+            "success",
+        )
         return redirect(back)
     from ..groups import services as groups
     from ..tags import services as tags
@@ -372,16 +378,24 @@ def bulk():
     try:
         if action == "add_to_group":
             n = groups.add_contacts(s, target_id, ids, user_id=current_user.id)
-            message = _("%(n)d contacts added to the group.", n=n)
+            message = ngettext(
+                "%(num)d contact added to the group.", "%(num)d contacts added to the group.", n
+            )
         elif action == "remove_from_group":
             n = groups.remove_contacts(s, target_id, ids, user_id=current_user.id)
-            message = _("%(n)d contacts removed from the group.", n=n)
+            message = ngettext(
+                "%(num)d contact removed from the group.",
+                "%(num)d contacts removed from the group.",
+                n,
+            )
         elif action == "tag":
             n = tags.tag_contacts(s, target_id, ids)
-            message = _("%(n)d contacts tagged.", n=n)
+            message = ngettext("%(num)d contact tagged.", "%(num)d contacts tagged.", n)
         elif action == "untag":
             n = tags.untag_contacts(s, target_id, ids)
-            message = _("The tag is taken off %(n)d contacts.", n=n)
+            message = ngettext(
+                "The tag is taken off %(num)d contact.", "The tag is taken off %(num)d contacts.", n
+            )
         else:
             flash(_("Unknown action."), "error")
             return redirect(back)

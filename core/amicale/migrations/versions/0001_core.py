@@ -141,10 +141,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_address")),
     )
     with op.batch_alter_table("address", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_address_city"), ["city"], unique=False)
+        batch_op.create_index("ix_address_city_contact_id", ["city", "contact_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_address_contact_id"), ["contact_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_address_country"), ["country"], unique=False)
-        batch_op.create_index(batch_op.f("ix_address_postal_code"), ["postal_code"], unique=False)
+        batch_op.create_index("ix_address_country_contact_id", ["country", "contact_id"],
+                              unique=False)
+        batch_op.create_index("ix_address_postal_code_contact_id", ["postal_code", "contact_id"],
+                              unique=False)
 
     op.create_table(
         "contact_search_token",
@@ -382,10 +384,10 @@ def downgrade() -> None:
 
     op.drop_table("contact_search_token")
     with op.batch_alter_table("address", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_address_postal_code"))
-        batch_op.drop_index(batch_op.f("ix_address_country"))
+        batch_op.drop_index("ix_address_postal_code_contact_id")
+        batch_op.drop_index("ix_address_country_contact_id")
         batch_op.drop_index(batch_op.f("ix_address_contact_id"))
-        batch_op.drop_index(batch_op.f("ix_address_city"))
+        batch_op.drop_index("ix_address_city_contact_id")
 
     op.drop_table("address")
     op.drop_table("setting")
