@@ -15,6 +15,7 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     get_locale,
+    gettext,
 )
 from flask_login import current_user
 
@@ -83,5 +84,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = format_decimal
+    # A label stored as data (a seeded type's label): translated when the catalogue knows it.
+    app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["get_locale"] = get_locale

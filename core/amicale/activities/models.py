@@ -74,3 +74,19 @@ def _option_labels() -> dict:
         "Normal": _l("Normal"),
         "Urgent": _l("Urgent"),
     }
+
+
+def _seeded_labels() -> list:
+    """The labels of the seeded activity types (migration 0002), shown translated with ``|tr``."""
+    from flask_babel import lazy_gettext as _l
+
+    return [
+        _l("Meeting"),
+        _l("Phone Call"),
+        _l("Email"),
+        _l("Inbound Email"),
+        _l("SMS"),
+        _l("Letter"),
+        _l("Follow up"),
+        _l("Interview"),
+    ]

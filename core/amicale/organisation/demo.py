@@ -43,7 +43,7 @@ def load_demo(session: Session) -> tuple[str, str]:
         return ADMIN_EMAIL, password
     for key, value in ORGANISATION.items():
         set_setting(session, key, value)
-    accounts.create_user(
+    admin = accounts.create_user(
         session, ADMIN_EMAIL, password, ["administrator"], first_name="Sophie", last_name="Lambert"
     )
     for email, first, last, role in SAMPLE_USERS:
@@ -70,5 +70,5 @@ def load_demo(session: Session) -> tuple[str, str]:
             ],
         },
     )
-    load_demo_contacts(session)
+    load_demo_contacts(session, admin.contact_id)
     return ADMIN_EMAIL, password

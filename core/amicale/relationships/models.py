@@ -55,3 +55,25 @@ class Relationship(SQLModel, table=True):
     def is_current(self, today: date) -> bool:
         """Active and not ended: a relationship whose end date is past reads as inactive."""
         return bool(self.is_active) and (self.end_date is None or self.end_date >= today)
+
+
+def _seeded_labels() -> list:
+    """The labels of the seeded types (migration 0002), shown translated with ``|tr``: listed
+    here so that the translation catalogue has them. Labels an admin types stay as typed."""
+    from flask_babel import lazy_gettext as _l
+
+    return [
+        _l("Employee of"),
+        _l("Employer of"),
+        _l("Spouse of"),
+        _l("Partner of"),
+        _l("Child of"),
+        _l("Parent of"),
+        _l("Sibling of"),
+        _l("Household member of"),
+        _l("Household of"),
+        _l("Head of household for"),
+        _l("Head of household is"),
+        _l("Volunteer for"),
+        _l("Volunteer is"),
+    ]

@@ -143,10 +143,12 @@ def upgrade() -> None:
     with op.batch_alter_table("address", schema=None) as batch_op:
         batch_op.create_index("ix_address_city_contact_id", ["city", "contact_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_address_contact_id"), ["contact_id"], unique=False)
-        batch_op.create_index("ix_address_country_contact_id", ["country", "contact_id"],
-                              unique=False)
-        batch_op.create_index("ix_address_postal_code_contact_id", ["postal_code", "contact_id"],
-                              unique=False)
+        batch_op.create_index(
+            "ix_address_country_contact_id", ["country", "contact_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_address_postal_code_contact_id", ["postal_code", "contact_id"], unique=False
+        )
 
     op.create_table(
         "contact_search_token",
