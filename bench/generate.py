@@ -182,6 +182,13 @@ def generate(engine, size: int, seed: int = 42, progress=print) -> dict[str, int
                 progress(f"  {next_id - 1:>9,} contacts  {time.perf_counter() - started:6.1f} s")
         counts.update(_network(conn, meta, size, org_ids, rng, now))
         if engine.dialect.name == "postgresql":
+            # ids were given explicitly: move the sequences past them
+            for table in ("contact", "activity", "contact_group"):
+                if table in meta:
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                    )
             conn.exec_driver_sql("ANALYZE")
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
