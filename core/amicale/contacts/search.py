@@ -292,19 +292,32 @@ def search_contacts(
     stops there (the page says "more than 10,000"): counting a million rows to print a number
     is the slowest part of a list, and nobody pages that far."""
     ids = contact_ids_query(session, criteria, include_deleted=include_deleted)
-    counted = ids if count_limit is None else ids.limit(count_limit + 1)
-    total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
     column_name = sort.lstrip("-")
     column = getattr(Contact, column_name)
     order = column.desc() if sort.startswith("-") else column.asc()
-    rows = (
-        session.execute(
-            ids.with_only_columns(Contact)  # the same filters, read in the sort index's order
-            .order_by(order, Contact.id)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        )
-        .scalars()
-        .all()
-    )
+    page_query = ids.order_by(order, Contact.id).limit(page_size).offset((page - 1) * page_size)
+    if any(v not in (None, "", []) for v in criteria.values()):
+        # With criteria, the matches are found once: the page and the count come from the same
+        # pass (a window count) instead of filtering twice.
+        if session.get_bind().dialect.name == "postgresql":
+            # PostgreSQL would walk the name index and probe every contact (LIMIT makes it
+            # hope for early matches): find the matches first, then sort them.
+            matches = ids.cte("matches").prefix_with("MATERIALIZED")
+            query = (
+                select(Contact, func.count().over().label("total"))
+                .join(matches, matches.c.id == Contact.id)
+                .order_by(order, Contact.id)
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            )
+        else:
+            query = page_query.with_only_columns(Contact, func.count().over().label("total"))
+        rows = session.execute(query).all()
+        if rows:
+            return [r[0] for r in rows], rows[0][1]
+        if page == 1:
+            return [], 0
+    counted = ids if count_limit is None else ids.limit(count_limit + 1)
+    total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+    rows = session.execute(page_query.with_only_columns(Contact)).scalars().all()
     return list(rows), total
