@@ -423,40 +423,32 @@ def update_contact(
     return contact
 
 
-def trash_contact(session: Session, contact_id: int, *, user_id: int | None = None) -> Contact:
+def _set_trashed(session: Session, contact_id: int, trashed: bool, user_id: int | None) -> Contact:
+    """Move a contact to the trash or back; logged and announced only when it changes."""
     contact = get_contact(session, contact_id)
-    if not contact.is_deleted:
-        contact.is_deleted = True
+    if contact.is_deleted != trashed:
+        action = "trash" if trashed else "restore"
+        contact.is_deleted = trashed
         contact.modified_at = utcnow()
         record(
             session,
             contact_id=contact.id,
             entity="contact",
             entity_id=contact.id,
-            action="trash",
+            action=action,
             user_id=user_id,
         )
         session.flush()
-        _hooks().post_save(entity="contact", action="trash", obj=contact)
+        _hooks().post_save(entity="contact", action=action, obj=contact)
     return contact
+
+
+def trash_contact(session: Session, contact_id: int, *, user_id: int | None = None) -> Contact:
+    return _set_trashed(session, contact_id, True, user_id)
 
 
 def restore_contact(session: Session, contact_id: int, *, user_id: int | None = None) -> Contact:
-    contact = get_contact(session, contact_id)
-    if contact.is_deleted:
-        contact.is_deleted = False
-        contact.modified_at = utcnow()
-        record(
-            session,
-            contact_id=contact.id,
-            entity="contact",
-            entity_id=contact.id,
-            action="restore",
-            user_id=user_id,
-        )
-        session.flush()
-        _hooks().post_save(entity="contact", action="restore", obj=contact)
-    return contact
+    return _set_trashed(session, contact_id, False, user_id)
 
 
 def purge_contact(session: Session, contact_id: int, *, user_id: int | None = None) -> None:
