@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from ..api.pagination import LongPageArgs, PageArgs, page_schema
 from .models import PRIORITIES, STATUSES, ActivityType
 
 NAME_RULE = validate.Regexp(
@@ -37,20 +38,14 @@ class ActivityTypePatchSchema(Schema):
     is_active = fields.Boolean()
 
 
-class ActivityTypeListArgs(Schema):
+class ActivityTypeListArgs(LongPageArgs):
     class Meta:
         unknown = EXCLUDE
 
     is_active = fields.Boolean(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
-class ActivityTypePageSchema(Schema):
-    items = fields.List(fields.Nested(ActivityTypeSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+ActivityTypePageSchema = page_schema("ActivityTypePageSchema", ActivityTypeSchema)
 
 
 def _activity_fields(required: bool) -> dict:
@@ -132,7 +127,7 @@ class ActivitySchema(Schema):
     modified_at = fields.DateTime(dump_only=True)
 
 
-class ActivityListArgs(Schema):
+class ActivityListArgs(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
@@ -144,12 +139,6 @@ class ActivityListArgs(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     date_from = fields.Date(load_default=None, metadata={"description": "from this day"})
     date_to = fields.Date(load_default=None, metadata={"description": "to this day, included"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=500))
 
 
-class ActivityPageSchema(Schema):
-    items = fields.List(fields.Nested(ActivitySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+ActivityPageSchema = page_schema("ActivityPageSchema", ActivitySchema)

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..accounts.permissions import permission_required
+from ..api.pagination import page_schema
 from ..db import session
 from ..errors import ValidationError
 from . import services
@@ -30,11 +31,7 @@ subtypes_blp = Blueprint(
 )
 
 
-class ContactPage(Schema):
-    items = fields.List(fields.Nested(ContactSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+ContactPage = page_schema("ContactPage", ContactSchema)
 
 
 class SubtypeSchema(Schema):

@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from marshmallow.experimental.context import Context
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from ..api.pagination import PageArgs, page_schema
 from .models import (
     GENDERS,
     LOCATION_TYPES,
@@ -113,7 +114,7 @@ class ContactSchema(_Auto):
     custom = fields.Dict(keys=fields.String(), load_default=None)
 
 
-class ContactListArgs(Schema):
+class ContactListArgs(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
@@ -138,8 +139,6 @@ class ContactListArgs(Schema):
             ]
         ),
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=500))
 
 
 class ContactSummarySchema(Schema):
@@ -153,8 +152,4 @@ class ContactSummarySchema(Schema):
     is_deleted = fields.Boolean()
 
 
-class ContactPageSchema(Schema):
-    items = fields.List(fields.Nested(ContactSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+ContactPageSchema = page_schema("ContactPageSchema", ContactSummarySchema)

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..accounts.permissions import permission_required
+from ..api.pagination import page_of
 from ..db import session
 from . import services
 from .schemas import (
@@ -34,16 +35,6 @@ fields_blp = Blueprint(
 )
 
 
-def _page(items: list, args: dict) -> dict:
-    page, size = args["page"], args["page_size"]
-    return {
-        "items": items[(page - 1) * size : page * size],
-        "total": len(items),
-        "page": page,
-        "page_size": size,
-    }
-
-
 @groups_blp.route("")
 class CustomGroups(MethodView):
     @permission_required("view_contacts")
@@ -54,7 +45,7 @@ class CustomGroups(MethodView):
         groups = services.list_groups(
             session(), extends=args["extends"], is_active=args["is_active"]
         )
-        return _page(groups, args)
+        return page_of(groups, args)
 
     @permission_required("administer_settings")
     @groups_blp.arguments(CustomGroupSchema)
@@ -96,7 +87,7 @@ class CustomFields(MethodView):
         items = services.list_fields(
             session(), custom_group_id=args["custom_group_id"], is_active=args["is_active"]
         )
-        return _page(items, args)
+        return page_of(items, args)
 
     @permission_required("administer_settings")
     @fields_blp.arguments(CustomFieldSchema)

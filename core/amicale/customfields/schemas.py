@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from ..api.pagination import LongPageArgs, page_schema
 from ..contacts.models import ContactType
 from .models import DATA_TYPES, TEXT_MAX_LENGTH, CustomField, CustomGroup
 
@@ -120,13 +121,11 @@ class CustomFieldPatchSchema(Schema):
     options = fields.List(fields.Nested(OptionSchema), allow_none=True)
 
 
-class _ListArgs(Schema):
+class _ListArgs(LongPageArgs):
     class Meta:
         unknown = EXCLUDE
 
     is_active = fields.Boolean(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
 class CustomGroupListArgs(_ListArgs):
@@ -137,15 +136,7 @@ class CustomFieldListArgs(_ListArgs):
     custom_group_id = fields.Integer(load_default=None)
 
 
-class CustomGroupPageSchema(Schema):
-    items = fields.List(fields.Nested(CustomGroupSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+CustomGroupPageSchema = page_schema("CustomGroupPageSchema", CustomGroupSchema)
 
 
-class CustomFieldPageSchema(Schema):
-    items = fields.List(fields.Nested(CustomFieldSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+CustomFieldPageSchema = page_schema("CustomFieldPageSchema", CustomFieldSchema)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ..accounts.permissions import permission_required
+from ..api.pagination import page_of
 from ..contacts.models import Contact
 from ..db import session
 from ..errors import NotFound
@@ -56,13 +57,9 @@ class Groups(MethodView):
             is_mailing_list=args["is_mailing_list"],
             q=args["q"],
         )
-        page, size = args["page"], args["page_size"]
-        return {
-            "items": _shown(s, groups[(page - 1) * size : page * size]),
-            "total": len(groups),
-            "page": page,
-            "page_size": size,
-        }
+        result = page_of(groups, args)
+        result["items"] = _shown(s, result["items"])
+        return result
 
     @permission_required("edit_contacts")
     @blp.arguments(GroupSchema)

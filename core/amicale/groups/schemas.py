@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from ..api.pagination import PageArgs, page_schema
 from .models import GROUP_TYPES, METHODS, VISIBILITIES, Group
 
 NAME_RULE = validate.Regexp(
@@ -51,7 +52,7 @@ class GroupPatchSchema(Schema):
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
 
 
-class GroupListArgs(Schema):
+class GroupListArgs(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
@@ -59,15 +60,9 @@ class GroupListArgs(Schema):
     group_type = fields.String(load_default=None, validate=validate.OneOf(GROUP_TYPES))
     is_mailing_list = fields.Boolean(load_default=None)
     is_active = fields.Boolean(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=500))
 
 
-class GroupPageSchema(Schema):
-    items = fields.List(fields.Nested(GroupSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+GroupPageSchema = page_schema("GroupPageSchema", GroupSchema)
 
 
 class MemberChangeSchema(Schema):
@@ -98,16 +93,9 @@ class MemberSchema(Schema):
     contact_type = fields.String()
 
 
-class MemberListArgs(Schema):
+class MemberListArgs(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=500))
 
-
-class MemberPageSchema(Schema):
-    items = fields.List(fields.Nested(MemberSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+MemberPageSchema = page_schema("MemberPageSchema", MemberSchema)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
+from ..api.pagination import PageArgs, page_schema
 from .models import AUTHOR_ONLY
 
 PRIVACY = validate.OneOf([AUTHOR_ONLY])
@@ -38,17 +39,11 @@ class NotePatchSchema(Schema):
     privacy = fields.String(allow_none=True, validate=PRIVACY)
 
 
-class NoteListArgs(Schema):
+class NoteListArgs(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
     contact_id = fields.Integer(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=500))
 
 
-class NotePageSchema(Schema):
-    items = fields.List(fields.Nested(NoteSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+NotePageSchema = page_schema("NotePageSchema", NoteSchema)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ..accounts.permissions import permission_required
+from ..api.pagination import page_of
 from ..db import session
 from . import services
 from .schemas import (
@@ -44,13 +45,7 @@ class RelationshipTypes(MethodView):
     def get(self, args: dict):
         """Relationship types, by label."""
         items = services.list_relationship_types(session(), is_active=args["is_active"])
-        page, size = args["page"], args["page_size"]
-        return {
-            "items": items[(page - 1) * size : page * size],
-            "total": len(items),
-            "page": page,
-            "page_size": size,
-        }
+        return page_of(items, args)
 
     @permission_required("administer_settings")
     @types_blp.arguments(RelationshipTypeSchema)

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from ..api.pagination import LongPageArgs, PageArgs, page_schema
 from ..contacts.models import ContactType
 from .models import RelationshipType
 
@@ -45,20 +46,14 @@ class RelationshipTypePatchSchema(Schema):
     is_active = fields.Boolean()
 
 
-class RelationshipTypeListArgs(Schema):
+class RelationshipTypeListArgs(LongPageArgs):
     class Meta:
         unknown = EXCLUDE
 
     is_active = fields.Boolean(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
-class RelationshipTypePageSchema(Schema):
-    items = fields.List(fields.Nested(RelationshipTypeSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+RelationshipTypePageSchema = page_schema("RelationshipTypePageSchema", RelationshipTypeSchema)
 
 
 class RelationshipDatesSchema(Schema):
@@ -120,7 +115,7 @@ class RelationshipSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
-class RelationshipListArgs(Schema):
+class RelationshipListArgs(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
@@ -132,12 +127,6 @@ class RelationshipListArgs(Schema):
     is_active = fields.Boolean(
         load_default=None, metadata={"description": "true: active and not ended"}
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=500))
 
 
-class RelationshipPageSchema(Schema):
-    items = fields.List(fields.Nested(RelationshipSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+RelationshipPageSchema = page_schema("RelationshipPageSchema", RelationshipSchema)

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..accounts.permissions import permission_required
+from ..api.pagination import page_of
 from ..db import session
 from . import services
 from .schemas import (
@@ -52,13 +53,7 @@ class Tags(MethodView):
     def get(self, args: dict):
         """Every tag by name; ``parent_id`` gives the hierarchy."""
         items = services.list_tags(session(), used_for=args["used_for"])
-        page, size = args["page"], args["page_size"]
-        return {
-            "items": items[(page - 1) * size : page * size],
-            "total": len(items),
-            "page": page,
-            "page_size": size,
-        }
+        return page_of(items, args)
 
     @permission_required("administer_settings")
     @blp.arguments(TagSchema)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
+from ..api.pagination import LongPageArgs, page_schema
 from .models import USED_FOR, Tag
 
 COLOR_RULE = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error=_l("Give the colour as #rrggbb."))
@@ -42,20 +43,14 @@ class TagPatchSchema(Schema):
     used_for = fields.String(validate=validate.OneOf(USED_FOR))
 
 
-class TagListArgs(Schema):
+class TagListArgs(LongPageArgs):
     class Meta:
         unknown = EXCLUDE
 
     used_for = fields.String(load_default=None, validate=validate.OneOf(USED_FOR))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
-class TagPageSchema(Schema):
-    items = fields.List(fields.Nested(TagSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+TagPageSchema = page_schema("TagPageSchema", TagSchema)
 
 
 class EntityTagSchema(Schema):
@@ -72,18 +67,12 @@ class EntityTagSchema(Schema):
         unknown = RAISE
 
 
-class EntityTagListArgs(Schema):
+class EntityTagListArgs(LongPageArgs):
     class Meta:
         unknown = EXCLUDE
 
     contact_id = fields.Integer(load_default=None)
     tag_id = fields.Integer(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
-class EntityTagPageSchema(Schema):
-    items = fields.List(fields.Nested(EntityTagSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+EntityTagPageSchema = page_schema("EntityTagPageSchema", EntityTagSchema)
