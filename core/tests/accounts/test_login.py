@@ -198,10 +198,20 @@ def test_one_address_trying_many_accounts_is_locked_too(app, s, make_user):
     assert attempt(s, "victim@example.org", TEST_PASSWORD, ip="198.51.100.4", now=t).email
 
 
-def test_the_web_login_counts_failures_and_says_to_wait(client, make_user):
+def test_the_web_login_counts_failures_and_says_to_wait(app, client, make_user):
     make_user(("staff",), email="a@example.org", locale="en")
     for _ in range(services.ACCOUNT_SLOW_AFTER):
         login(client, "a@example.org", "bad")
+    with app.app_context():
+        s = session()
+        attempt = s.exec(
+            select(LoginAttempt).where(LoginAttempt.key == "account:a@example.org")
+        ).one()
+        assert attempt.failures == services.ACCOUNT_SLOW_AFTER  # the web login counted them
+        # a few more failures, so that the wait outlasts a slow machine (32 s, not 1 s)
+        attempt.failures = services.ACCOUNT_SLOW_AFTER + 5
+        attempt.last_failure_at = utcnow()
+        s.commit()
     response = login(client, "a@example.org", TEST_PASSWORD)
     assert response.status_code == 401
     assert "Too many failed attempts" in response.get_data(
