@@ -11,15 +11,58 @@ from flask_login import current_user
 
 from . import hookimpl
 from .accounts.permissions import has_permission, login_only, permission_required, public
+from .api.pagination import PageArgs, page_schema
 from .clock import utcnow
 from .components.state import enabled_components
 from .contacts.models import Contact, ContactType
 from .db import session
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from .hookspecs import PLUGIN_API_VERSION
-from .hooktypes import ContactTab, Manifest, MenuItem, Permission, SummaryBlock, Widget
+from .hooktypes import (
+    ContactTab,
+    Manifest,
+    MenuItem,
+    Permission,
+    Report,
+    ReportFilter,
+    ReportResult,
+    SearchFilter,
+    SummaryBlock,
+    Widget,
+)
 from .organisation.services import get_setting
 from .plugins import hook
+
+
+def contact_page_context(contact_id: int, tab: str) -> dict:
+    """What a contact tab's template needs to extend ``contacts/contact_base.html``: the contact,
+    the tabs (``tab`` marked as the current one) and the summary. NotFound for no such contact."""
+    from .contacts.views import contact_page_context as context
+
+    return context(contact_id, active_tab=tab)
+
+
+def load_input(schema, data, *, partial: bool = False) -> dict:
+    """Validate ``data`` with a marshmallow ``schema`` (instance); return the loaded values or
+    raise ``ValidationError`` with every field's message (``{"field": ["message"]}``), which the
+    web pages show beside their fields and the API answers as a 422."""
+    from marshmallow import ValidationError as SchemaError
+
+    try:
+        return schema.load(data, partial=partial)
+    except SchemaError as exc:
+        errors: dict[str, list[str]] = {}
+
+        def flatten(messages, prefix=""):
+            for key, value in messages.items():
+                if isinstance(value, dict):
+                    flatten(value, f"{prefix}{key}.")
+                else:
+                    errors[f"{prefix}{key}"] = [str(v) for v in value]
+
+        flatten(exc.messages if isinstance(exc.messages, dict) else {"": exc.messages})
+        raise ValidationError(gettext("Some fields are not valid."), errors=errors) from exc
+
 
 __all__ = [
     "PLUGIN_API_VERSION",
@@ -27,6 +70,14 @@ __all__ = [
     "Contact",
     "ContactTab",
     "ContactType",
+    "PageArgs",
+    "page_schema",
+    "Report",
+    "ReportFilter",
+    "ReportResult",
+    "SearchFilter",
+    "contact_page_context",
+    "load_input",
     "DomainError",
     "Manifest",
     "MenuItem",

@@ -17,6 +17,7 @@ from .config import Settings
 from .errors import ConfigurationError, DomainError
 
 EXIT_REFUSED, EXIT_CONFIG = 1, 3
+TOOL_ENTRY_POINT_GROUP = "amicale.cli"
 
 
 class AmicaleGroup(click.Group):
@@ -49,11 +50,31 @@ class AmicaleGroup(click.Group):
                 }
         return ctx.meta["component_commands"]
 
+    def _tool_commands(self) -> dict:
+        """Commands of installed tools (entry-point group ``amicale.cli``, e.g. ``amicale sdk``
+        from amicale-sdk): they need no instance, so they are there even without a database."""
+        from importlib.metadata import entry_points
+
+        commands = {}
+        for ep in entry_points(group=TOOL_ENTRY_POINT_GROUP):
+            if ep.name in commands or ep.name in self.commands:
+                continue
+            try:
+                commands[ep.name] = ep.load()
+            except Exception as exc:  # a broken tool must not break the other commands
+                click.echo(f"Warning: the command '{ep.name}' cannot be loaded: {exc}", err=True)
+        return commands
+
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(self._component_commands(ctx)))
+        return sorted(
+            set(super().list_commands(ctx))
+            | set(self._tool_commands())
+            | set(self._component_commands(ctx))
+        )
 
     def get_command(self, ctx, name):
-        return super().get_command(ctx, name) or self._component_commands(ctx).get(name)
+        command = super().get_command(ctx, name) or self._tool_commands().get(name)
+        return command or self._component_commands(ctx).get(name)
 
 
 def _get_app(ctx: click.Context) -> Flask:

@@ -115,3 +115,34 @@ def test_the_workspace_components_are_installed_with_their_manifests(app):
         assert component.ok, component.error
         assert component.distribution.startswith(f"amicale-{name} ")
     assert registry.components["membership"].manifest.optional == ("contribute",)
+
+
+class TestAnExtensionForAnotherPluginApi:
+    """The core refuses, with a clear message, to enable an extension built for a plugin API
+    version it does not support; the rest keeps running."""
+
+    @pytest.fixture
+    def amicale_plugins(self):
+        return {"future": plugin("future", plugin_api="99")}
+
+    MESSAGE = "targets plugin API 99; this Amicale supports 1"
+
+    def test_the_cli_refuses_it(self, app):
+        from click.testing import CliRunner
+
+        from amicale.cli import cli
+
+        result = CliRunner().invoke(
+            cli, ["components", "enable", "future"], obj=app, env={"AMICALE_LOCALE": "en"}
+        )
+        assert result.exit_code == 1
+        assert "The component 'future' cannot be used" in result.output
+        assert self.MESSAGE in result.output
+
+    def test_the_api_and_the_admin_page_refuse_it(self, api_client, login_as):
+        api = api_client("administrator")
+        refused = api.patch("/api/v1/components/future", json={"enabled": True})
+        assert refused.status_code == 422
+        assert self.MESSAGE in refused.get_json()["message"]
+        page = login_as("administrator", locale="en").get("/admin/components/")
+        assert self.MESSAGE in page.get_data(as_text=True)

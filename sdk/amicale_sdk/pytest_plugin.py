@@ -13,7 +13,14 @@ import os
 
 import pytest
 
-from .testing import AmicaleClient, ApiClient, PostgresTemplate, SqliteTemplate
+from .testing import (
+    AmicaleClient,
+    ApiClient,
+    Factories,
+    PostgresTemplate,
+    SmtpServer,
+    SqliteTemplate,
+)
 
 TEST_PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -66,18 +73,23 @@ def amicale_database_url(amicale_database_template, tmp_path):
 
 
 @pytest.fixture
-def amicale_app(amicale_database_url, amicale_components, amicale_plugins, tmp_path):
-    """An Amicale app on a fresh database, upgraded, with ``amicale_components`` enabled."""
+def amicale_app(request, amicale_database_url, amicale_components, amicale_plugins, tmp_path):
+    """An Amicale app on a fresh database, upgraded, with ``amicale_components`` enabled.
+    When the test also uses ``smtp_server``, the app sends its mail there."""
     from amicale.app import create_app
     from amicale.components.services import enable_component, upgrade_database
     from amicale.config import Settings
     from amicale.plugins import PluginRegistry
 
+    smtp_url = None
+    if "smtp_server" in request.fixturenames:
+        smtp_url = request.getfixturevalue("smtp_server").url
     settings = Settings.from_env(
         {},
         instance_path=tmp_path / "instance",
         database_url=amicale_database_url,
         secret_key="test-secret-key",
+        smtp_url=smtp_url,
     )
     registry = PluginRegistry(extra=amicale_plugins)
     app = create_app(settings, registry=registry, testing=True)
@@ -157,3 +169,30 @@ def api_client(amicale_app, make_user):
         return api
 
     return make
+
+
+@pytest.fixture
+def factories(amicale_app) -> Factories:
+    """Records saved in the test database: ``factories.contact(first_name="Ada")``,
+    ``factories.organization()``, ``factories.household()``, and one attribute per installed
+    component that ships factories (``factories.timebank.exchange(...)``, entry point group
+    ``amicale.factories``)."""
+    return Factories(amicale_app)
+
+
+@pytest.fixture
+def make_contact(factories):
+    """``make_contact(**values)`` -> a saved Contact (an individual unless ``contact_type``)."""
+    return factories.contact
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives:
+    ``smtp_server.messages`` (``email.message.EmailMessage`` with ``.envelope_from`` and
+    ``.envelope_to``), ``smtp_server.url`` (``smtp://127.0.0.1:PORT``). An ``amicale_app`` of
+    the same test sends its mail there."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
