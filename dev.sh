@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
-MEMBERS=(core sdk plugins/membership plugins/contribute plugins/event plugins/grant)
+MEMBERS=(core sdk plugins/membership plugins/contribute plugins/event plugins/grant examples/timebank)
 
 install() {
   if [ ! -x "$VENV/bin/python" ]; then

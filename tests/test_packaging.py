@@ -18,6 +18,7 @@ DISTRIBUTIONS = {
     "plugins/contribute": "amicale_contribute",
     "plugins/event": "amicale_event",
     "plugins/grant": "amicale_grant",
+    "examples/timebank": "amicale_timebank",
 }
 
 
@@ -79,7 +80,30 @@ def test_components_declare_their_entry_point(wheels):
         assert f"[amicale.plugins]\n{name} = {package}.plugin" in text
 
 
-def test_the_sdk_declares_its_pytest_plugin(wheels):
+def test_the_sdk_declares_its_pytest_plugin_and_command_and_carries_its_templates(wheels):
     wheel = wheels["amicale_sdk"]
     entry_points = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
-    assert "[pytest11]\namicale = amicale_sdk.pytest_plugin" in wheel.read(entry_points).decode()
+    text = wheel.read(entry_points).decode()
+    assert "[pytest11]\namicale = amicale_sdk.pytest_plugin" in text
+    assert "[amicale.cli]\nsdk = amicale_sdk.cli:sdk" in text
+    names = set(wheel.namelist())
+    for expected in (
+        "amicale_sdk/scaffold/pyproject.toml.tmpl",
+        "amicale_sdk/scaffold/package/plugin.py.tmpl",
+        "amicale_sdk/scaffold/package/migrations/0001_@@name@@.py.tmpl",
+        "amicale_sdk/scaffold/package/templates/@@name@@/contact_tab.html.tmpl",
+        "amicale_sdk/scaffold/tests/test_pages.py.tmpl",
+    ):
+        assert expected in names, expected
+
+
+def test_the_timebank_example_carries_its_templates_migrations_and_translations(wheels):
+    wheel = wheels["amicale_timebank"]
+    names = set(wheel.namelist())
+    assert any(n.startswith("amicale_timebank/templates/timebank/") for n in names)
+    assert any(n.startswith("amicale_timebank/migrations/0001_") for n in names)
+    assert "amicale_timebank/translations/fr/LC_MESSAGES/messages.mo" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = wheel.read(entry_points).decode()
+    assert "[amicale.plugins]\ntimebank = amicale_timebank.plugin" in text
+    assert "[amicale.factories]\ntimebank = amicale_timebank.testing:Factories" in text

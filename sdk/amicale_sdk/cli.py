@@ -90,8 +90,20 @@ def check(path):
     default="text",
     show_default=True,
 )
-def hooks(fmt):
+@click.option(
+    "--update",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Write the Markdown reference between the <!-- hooks:start/end --> markers of a file.",
+)
+def hooks(fmt, update):
     """Print the reference of every hook an extension can implement."""
-    from .hookref import reference_markdown, reference_text
+    from .hookref import reference_markdown, reference_text, update_document
 
+    if update:
+        try:
+            changed = update_document(update)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{update}: {'updated' if changed else 'already up to date'}.")
+        return
     click.echo(reference_markdown() if fmt == "markdown" else reference_text(), nl=False)

@@ -77,3 +77,30 @@ def reference_text() -> str:
         out.extend("    " + line if line else "" for line in spec.doc.splitlines())
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+START, END = "<!-- hooks:start -->", "<!-- hooks:end -->"
+
+
+def update_document(path) -> bool:
+    """Replace the reference between the markers of a Markdown file; True when it changed."""
+    from pathlib import Path
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise ValueError(f"{path} has no {START} ... {END} markers")
+    head, rest = text.split(START, 1)
+    _old, tail = rest.split(END, 1)
+    new = f"{head}{START}\n{reference_markdown()}{END}{tail}"
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
+def document_reference(path) -> str:
+    """What a Markdown file has between the markers (to compare with ``reference_markdown``)."""
+    from pathlib import Path
+
+    text = Path(path).read_text(encoding="utf-8")
+    return text.split(START, 1)[1].split(END, 1)[0].lstrip("\n")

@@ -1,0 +1,1 @@
+"""Timebank: an extension of Amicale."""
