@@ -37,6 +37,7 @@ DEFAULT_PLUGINS = (
     "amicale.notes.plugin",
     "amicale.customfields.plugin",
     "amicale.reports.plugin",
+    "amicale.mail.plugin",
 )
 
 RESERVED_NAMES = {"core", "api", "admin", "static", "account", "login", "logout"}
