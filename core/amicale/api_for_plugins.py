@@ -6,7 +6,15 @@ everything else may change between releases. The plugin API version is ``PLUGIN_
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 from flask_login import current_user
 
 from . import hookimpl
@@ -30,8 +38,10 @@ from .hooktypes import (
     SummaryBlock,
     Widget,
 )
+from .i18n import money as format_money
 from .organisation.services import get_setting
 from .plugins import hook
+from .validation import load_input
 
 
 def contact_page_context(contact_id: int, tab: str) -> dict:
@@ -40,28 +50,6 @@ def contact_page_context(contact_id: int, tab: str) -> dict:
     from .contacts.views import contact_page_context as context
 
     return context(contact_id, active_tab=tab)
-
-
-def load_input(schema, data, *, partial: bool = False) -> dict:
-    """Validate ``data`` with a marshmallow ``schema`` (instance); return the loaded values or
-    raise ``ValidationError`` with every field's message (``{"field": ["message"]}``), which the
-    web pages show beside their fields and the API answers as a 422."""
-    from marshmallow import ValidationError as SchemaError
-
-    try:
-        return schema.load(data, partial=partial)
-    except SchemaError as exc:
-        errors: dict[str, list[str]] = {}
-
-        def flatten(messages, prefix=""):
-            for key, value in messages.items():
-                if isinstance(value, dict):
-                    flatten(value, f"{prefix}{key}.")
-                else:
-                    errors[f"{prefix}{key}"] = [str(v) for v in value]
-
-        flatten(exc.messages if isinstance(exc.messages, dict) else {"": exc.messages})
-        raise ValidationError(gettext("Some fields are not valid."), errors=errors) from exc
 
 
 __all__ = [
@@ -77,6 +65,11 @@ __all__ = [
     "ReportResult",
     "SearchFilter",
     "contact_page_context",
+    "format_date",
+    "format_datetime",
+    "format_decimal",
+    "format_money",
+    "get_locale",
     "load_input",
     "DomainError",
     "Manifest",

@@ -365,6 +365,41 @@ def components_uninstall(app, name, purge, yes):
     click.echo(f"{info.label} is uninstalled; its tables are dropped.")
 
 
+# -- background jobs -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--workers", default=1, show_default=True, help="Jobs run at the same time.")
+@with_app
+def worker(app, workers):
+    """Run the background jobs (mailing delivery) until stopped: the instance's queue, or
+    Redis when AMICALE_REDIS_URL is set."""
+    from .jobs import run_worker
+
+    _require_migrated(app)
+    click.echo(
+        f"Worker on {app.config.get('AMICALE_REDIS_URL') or app.instance_path + '/jobs.sqlite3'}"
+    )
+    run_worker(app, workers=workers)
+
+
+@cli.group()
+def jobs():
+    """Periodic work."""
+
+
+@jobs.command("run")
+@with_app
+def jobs_run(app):
+    """Do the periodic work now (run it every minute from cron): send the mailings whose time
+    has come."""
+    from .db import session
+    from .mail.mailings import send_due
+
+    due = send_due(session())
+    click.echo(f"{len(due)} scheduled mailing(s) started.")
+
+
 # -- users ---------------------------------------------------------------------------------------
 
 
@@ -435,6 +470,94 @@ def user_list(app):
     for u in s.execute(select(User).order_by(User.email)).scalars():
         state = "" if u.is_active else " (inactive)"
         click.echo(f"{u.email}{state}: {', '.join(sorted(user_role_names_in(s, u.id)))}")
+
+
+# -- dedupe --------------------------------------------------------------------------------------
+
+
+@cli.group()
+def dedupe():
+    """Duplicate contacts: find them with a rule, merge them."""
+
+
+def _dedupe_rule(session, name):
+    from .dedupe.services import default_rule, find_rule
+
+    return find_rule(session, name) if name else default_rule(session)
+
+
+@dedupe.command("find")
+@click.option("--rule", "rule_name", help="Rule name or number (default: the default rule).")
+@click.option("--group", "group_id", type=int, help="Only the members of this group.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_app
+def dedupe_find(app, rule_name, group_id, as_json):
+    """Print the pairs of likely duplicates, best scores first."""
+    from .db import session
+    from .dedupe.services import describe_pairs, find_duplicates, rule_label
+
+    s = session()
+    rule = _dedupe_rule(s, rule_name)
+    pairs = describe_pairs(s, find_duplicates(s, rule, group_id=group_id).pairs)
+    if as_json:
+        click.echo(json.dumps(pairs, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{len(pairs)} pair(s) with the rule '{rule_label(rule)}'.")
+    for p in pairs:
+        a, b = p["contact_a"], p["contact_b"]
+        conflicts = f"  conflicts: {', '.join(p['conflicts'])}" if p["conflicts"] else ""
+        click.echo(
+            f"{a['id']:>8} {a['display_name']:<30} {b['id']:>8} {b['display_name']:<30} "
+            f"{p['score']:>4}  {', '.join(p['matched'])}{conflicts}"
+        )
+
+
+@dedupe.command("merge")
+@click.argument("winner", type=int, required=False)
+@click.argument("loser", type=int, required=False)
+@click.option("--batch", is_flag=True, help="Merge every pair of the rule without conflict.")
+@click.option("--rule", "rule_name", help="With --batch: rule name or number.")
+@click.option("--group", "group_id", type=int, help="With --batch: only this group's members.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_app
+def dedupe_merge(app, winner, loser, batch, rule_name, group_id, yes):
+    """Merge contact LOSER into WINNER (LOSER goes to the trash), or with --batch every pair of
+    a rule that has no conflict (the older contact kept)."""
+    from .contacts.services import get_contact
+    from .db import session
+    from .dedupe.services import batch_merge, merge_contacts, rule_label
+
+    s = session()
+    if batch:
+        if winner is not None or loser is not None:
+            raise click.UsageError("Give either WINNER LOSER or --batch, not both.")
+        rule = _dedupe_rule(s, rule_name)
+        if not yes and not click.confirm(
+            f"Merge every pair without conflict found by '{rule_label(rule)}'?"
+        ):
+            raise click.ClickException("Nothing was changed.")
+        result = batch_merge(s, rule, group_id=group_id)
+        s.commit()
+        for a, b in result.merged:
+            click.echo(f"merged {b} into {a}")
+        for a, b, why in result.skipped:
+            click.echo(f"skipped {a} and {b}: {why}")
+        click.echo(f"{len(result.merged)} pair(s) merged, {len(result.skipped)} skipped.")
+        return
+    if winner is None or loser is None:
+        raise click.UsageError("Give WINNER and LOSER (contact numbers), or --batch.")
+    kept, merged = get_contact(s, winner), get_contact(s, loser)
+    if not yes and not click.confirm(
+        f"Merge {merged.display_name} (n° {loser}) into {kept.display_name} (n° {winner})?"
+    ):
+        raise click.ClickException("Nothing was changed.")
+    try:
+        contact = merge_contacts(s, winner, loser)
+        s.commit()
+    except DomainError:
+        s.rollback()
+        raise
+    click.echo(f"Merged {loser} into {contact.display_name} (n° {contact.id}).")
 
 
 def main() -> None:

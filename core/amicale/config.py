@@ -45,9 +45,21 @@ class Settings:
             url = f"sqlite:///{instance / 'amicale.sqlite3'}"
         secret = overrides.pop("secret_key", None) or env.get("AMICALE_SECRET_KEY") or None
         smtp = overrides.pop("smtp_url", None) or env.get("AMICALE_SMTP_URL") or None
+        if smtp:
+            from .mail.transport import parse_smtp_url
+
+            parse_smtp_url(smtp)  # a bad URL stops the start, with what is wrong
         cookie = env.get("AMICALE_COOKIE_SECURE")
         cookie_secure = None if cookie is None else cookie.lower() in {"1", "true", "yes"}
         settings = cls(instance, normalise_database_url(url), secret, smtp, cookie_secure)
+        # Read as they are (app.config): where links in emails point, the job queue, the pace.
+        for key, default in (
+            ("AMICALE_BASE_URL", "http://127.0.0.1:5000"),
+            ("AMICALE_REDIS_URL", None),
+            ("AMICALE_JOBS", "queue"),
+            ("AMICALE_MAIL_RATE", "50"),
+        ):
+            settings.extra[key] = env.get(key) or default
         settings.extra.update(overrides)
         return settings
 

@@ -38,6 +38,7 @@ DEFAULT_PLUGINS = (
     "amicale.customfields.plugin",
     "amicale.reports.plugin",
     "amicale.mail.plugin",
+    "amicale.dedupe.plugin",
 )
 
 RESERVED_NAMES = {"core", "api", "admin", "static", "account", "login", "logout"}
@@ -142,6 +143,9 @@ class PluginRegistry:
                 self._check_component(component)
             except ComponentError as exc:
                 component.error = str(exc)
+            except Exception as exc:  # its hooks fail: keep it out, the rest runs
+                log.exception("component %s fails while loading", component.name)
+                component.error = f"fails while loading: {type(exc).__name__}: {exc}"
         # A component whose requirements are broken or missing cannot be used either.
         changed = True
         while changed:

@@ -90,6 +90,8 @@ def amicale_app(request, amicale_database_url, amicale_components, amicale_plugi
         database_url=amicale_database_url,
         secret_key="test-secret-key",
         smtp_url=smtp_url,
+        AMICALE_JOBS="immediate",  # background jobs run at once, inside the test
+        AMICALE_MAIL_RATE="0",  # no pace limit
     )
     registry = PluginRegistry(extra=amicale_plugins)
     app = create_app(settings, registry=registry, testing=True)
@@ -184,6 +186,23 @@ def factories(amicale_app) -> Factories:
 def make_contact(factories):
     """``make_contact(**values)`` -> a saved Contact (an individual unless ``contact_type``)."""
     return factories.contact
+
+
+@pytest.fixture
+def make_smtp_server(tmp_path):
+    """``make_smtp_server(security="starttls", username="u", password="p")`` -> a started
+    SmtpServer (plain, STARTTLS or TLS, with or without login), stopped after the test."""
+    servers = []
+
+    def make(**kwargs) -> SmtpServer:
+        server = SmtpServer(folder=tmp_path, **kwargs)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import shutil
 import socket
 import threading
 import uuid
+import warnings
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from importlib.metadata import entry_points
@@ -150,6 +151,13 @@ class _Capture:
     def __init__(self, server: SmtpServer):
         self.server = server
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        refusal = self.server.refuse.get(address.lower())
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp_server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         message = message_from_bytes(
             envelope.original_content or envelope.content, policy=policy.default
@@ -162,24 +170,95 @@ class _Capture:
 
 
 class SmtpServer:
-    """A real SMTP server on loopback that captures what it receives (for tests only)."""
+    """A real SMTP server on loopback that captures what it receives (for tests only).
 
-    def __init__(self, host: str = "127.0.0.1"):
+    ``security``: ``plain``, ``starttls`` (STARTTLS required) or ``tls`` (TLS from the start),
+    with a certificate of a throw-away CA (``cafile`` is its certificate, for the client);
+    ``username``/``password``: AUTH LOGIN/PLAIN required with these. ``refuse`` maps an address
+    to the answer its ``RCPT TO`` gets (a temporary 4xx or a permanent 5xx failure).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        *,
+        security: str = "plain",
+        username: str | None = None,
+        password: str | None = None,
+        folder: Path | None = None,
+    ):
         self.host = host
         self.port = _free_port(host)
+        self.security = security
+        self.username, self.password = username, password
+        self.folder = folder
+        self.cafile: str | None = None
         self.messages: list[EmailMessage] = []
+        self.logins: list[str] = []
+        # address -> SMTP answer to RCPT TO, e.g. "451 4.3.0 Try later" or "550 5.1.1 No such user"
+        self.refuse: dict[str, str] = {}
         self._lock = threading.Lock()
         self._controller = None
 
     @property
     def url(self) -> str:
-        return f"smtp://{self.host}:{self.port}"
+        from urllib.parse import quote
+
+        scheme = {"plain": "smtp", "starttls": "smtp+starttls", "tls": "smtps"}[self.security]
+        auth = ""
+        if self.username:
+            auth = f"{quote(self.username, safe='')}:{quote(self.password or '', safe='')}@"
+        query = f"?cafile={quote(self.cafile)}" if self.cafile else ""
+        return f"{scheme}://{auth}{self.host}:{self.port}{query}"
+
+    def _tls_context(self):
+        import ssl
+        import tempfile
+
+        import trustme
+
+        ca = trustme.CA()
+        cert = ca.issue_cert(self.host)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(context)
+        folder = Path(self.folder or tempfile.mkdtemp(prefix="amicale-smtp-"))
+        cafile = folder / "smtp-test-ca.pem"
+        ca.cert_pem.write_to_path(str(cafile))
+        self.cafile = str(cafile)
+        return context
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        if isinstance(auth_data, LoginPassword):
+            login = auth_data.login.decode()
+            ok = login == self.username and auth_data.password.decode() == self.password
+            if ok:
+                with self._lock:
+                    self.logins.append(login)
+            return AuthResult(success=ok, handled=False)
+        return AuthResult(success=False, handled=False)
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self._controller = Controller(_Capture(self), hostname=self.host, port=self.port)
-        self._controller.start()
+        kwargs: dict = {}
+        if self.security in ("starttls", "tls"):
+            context = self._tls_context()
+            if self.security == "starttls":
+                kwargs.update(tls_context=context, require_starttls=True)
+            else:
+                kwargs.update(ssl_context=context)
+        if self.username:
+            kwargs.update(
+                authenticator=self._authenticate,
+                auth_required=True,
+                auth_require_tls=self.security == "starttls",
+            )
+        self._controller = Controller(_Capture(self), hostname=self.host, port=self.port, **kwargs)
+        with warnings.catch_warnings():  # AUTH over plain text: only ever on loopback, in tests
+            warnings.simplefilter("ignore")
+            self._controller.start()
 
     def stop(self) -> None:
         if self._controller is not None:

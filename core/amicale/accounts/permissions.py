@@ -42,6 +42,15 @@ def public(view: F) -> F:
     return view
 
 
+def signed_link(view: F) -> F:
+    """A public view reached through a link signed for one person (unsubscribe, confirm a
+    subscription): anonymous, and its POST needs no CSRF token, since mail clients post to it
+    (RFC 8058 one-click unsubscribe); the view must check the signature itself."""
+    view._amicale_public = True
+    view._amicale_signed_link = True
+    return view
+
+
 def login_only(view: F) -> F:
     """Any logged-in user may use the view (logout, one's own account page)."""
     view._amicale_permission = ""

@@ -59,3 +59,11 @@ def menu_items(user):
             "administer_users",
         ),
     ]
+
+
+@hookimpl
+def merge_contacts(winner_id, loser_id, session):
+    from ..db import session as current_session
+    from .services import merge_contact_users
+
+    merge_contact_users(session or current_session(), winner_id, loser_id)

@@ -417,3 +417,10 @@ def user_for_token(session: Session, token: str) -> User | None:
         key.last_used_at = now  # written at most every few minutes, not on every call
         session.commit()
     return user
+
+
+def merge_contact_users(session: Session, winner_id: int, loser_id: int) -> None:
+    """Two contacts merged: a staff user linked to the loser is now linked to the winner."""
+    from sqlalchemy import update
+
+    session.execute(update(User).where(User.contact_id == loser_id).values(contact_id=winner_id))

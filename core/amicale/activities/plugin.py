@@ -149,3 +149,11 @@ def search_filters():
             weight=46,
         ),
     ]
+
+
+@hookimpl
+def merge_contacts(winner_id, loser_id, session):
+    from ..db import session as current_session
+    from .services import merge_contact_activities
+
+    merge_contact_activities(session or current_session(), winner_id, loser_id)

@@ -645,3 +645,33 @@ def contacts_with_activity_query(
     if date_to:
         query = query.where(Activity.activity_date < _day_start(date_to + timedelta(days=1)))
     return query
+
+
+def merge_contact_activities(session: Session, winner_id: int, loser_id: int) -> None:
+    """Two contacts merged: the loser's places on activities (source, target, assignee) go to
+    the winner; where the winner already has the same place on the same activity, the
+    loser's is dropped (the key is activity, contact, role)."""
+    from sqlalchemy import exists, update
+    from sqlalchemy.orm import aliased
+
+    mine = aliased(ActivityContact)
+    session.execute(
+        delete(ActivityContact).where(
+            ActivityContact.contact_id == loser_id,
+            exists().where(
+                mine.contact_id == winner_id,
+                mine.activity_id == ActivityContact.activity_id,
+                mine.role == ActivityContact.role,
+            ),
+        )
+    )
+    session.execute(
+        update(ActivityContact)
+        .where(ActivityContact.contact_id == loser_id)
+        .values(contact_id=winner_id)
+    )
+    session.execute(
+        update(Activity)
+        .where(Activity.source_contact_id == loser_id)
+        .values(source_contact_id=winner_id)
+    )

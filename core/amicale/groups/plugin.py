@@ -80,3 +80,11 @@ def search_filters():
             weight=20,
         )
     ]
+
+
+@hookimpl
+def merge_contacts(winner_id, loser_id, session):
+    from ..db import session as current_session
+    from .services import merge_contact_groups
+
+    merge_contact_groups(session or current_session(), winner_id, loser_id)

@@ -680,3 +680,27 @@ def contacts_in_groups_query(session: Session, value: Any) -> Select | None:
 
 def group_options(session: Session) -> list[tuple[str, str]]:
     return [(str(g.id), g.title) for g in list_groups(session, is_active=True)]
+
+
+def merge_contact_groups(session: Session, winner_id: int, loser_id: int) -> None:
+    """Two contacts merged: the loser's group memberships go to the winner, except in the
+    groups where the winner has a status already (the winner's is kept); the history of both
+    stays, now under the winner."""
+    from sqlalchemy import delete
+    from sqlalchemy.orm import aliased
+
+    mine = aliased(GroupContact)
+    session.execute(
+        delete(GroupContact).where(
+            GroupContact.contact_id == loser_id,
+            exists().where(mine.contact_id == winner_id, mine.group_id == GroupContact.group_id),
+        )
+    )
+    session.execute(
+        update(GroupContact).where(GroupContact.contact_id == loser_id).values(contact_id=winner_id)
+    )
+    session.execute(
+        update(GroupContactHistory)
+        .where(GroupContactHistory.contact_id == loser_id)
+        .values(contact_id=winner_id)
+    )

@@ -54,3 +54,11 @@ def erase_contact(contact_id, session):
     from .services import erase_contact_notes
 
     erase_contact_notes(session, contact_id)
+
+
+@hookimpl
+def merge_contacts(winner_id, loser_id, session):
+    from ..db import session as current_session
+    from .services import merge_contact_notes
+
+    merge_contact_notes(session or current_session(), winner_id, loser_id)

@@ -173,3 +173,17 @@ def delete_note(session: Session, note_id: int, *, viewer_contact_id: int | None
 
 def erase_contact_notes(session: Session, contact_id: int) -> None:
     session.execute(delete(Note).where(Note.entity_table == CONTACT, Note.entity_id == contact_id))
+
+
+def merge_contact_notes(session: Session, winner_id: int, loser_id: int) -> None:
+    """Two contacts merged: the notes on the loser and those it wrote go to the winner."""
+    from sqlalchemy import update
+
+    session.execute(
+        update(Note)
+        .where(Note.entity_table == "contact", Note.entity_id == loser_id)
+        .values(entity_id=winner_id)
+    )
+    session.execute(
+        update(Note).where(Note.author_contact_id == loser_id).values(author_contact_id=winner_id)
+    )

@@ -93,3 +93,11 @@ def search_filters():
             weight=40,
         )
     ]
+
+
+@hookimpl
+def merge_contacts(winner_id, loser_id, session):
+    from ..db import session as current_session
+    from .services import merge_contact_relationships
+
+    merge_contact_relationships(session or current_session(), winner_id, loser_id)

@@ -645,3 +645,34 @@ def add_household(
         start_date,
         user_id,
     )
+
+
+def merge_contact_relationships(session: Session, winner_id: int, loser_id: int) -> None:
+    """Two contacts merged: a relationship between them means nothing any more (deleted); the
+    loser's others move to the winner, except those the winner already has (same type, same
+    other contact, same direction)."""
+    from sqlalchemy import delete, exists, update
+    from sqlalchemy.orm import aliased
+
+    session.execute(
+        delete(Relationship).where(
+            or_(
+                and_(Relationship.contact_id_a == winner_id, Relationship.contact_id_b == loser_id),
+                and_(Relationship.contact_id_a == loser_id, Relationship.contact_id_b == winner_id),
+            )
+        )
+    )
+    mine = aliased(Relationship)
+    for own, other in (("contact_id_a", "contact_id_b"), ("contact_id_b", "contact_id_a")):
+        col, other_col = getattr(Relationship, own), getattr(Relationship, other)
+        session.execute(
+            delete(Relationship).where(
+                col == loser_id,
+                exists().where(
+                    getattr(mine, own) == winner_id,
+                    getattr(mine, other) == other_col,
+                    mine.relationship_type_id == Relationship.relationship_type_id,
+                ),
+            )
+        )
+        session.execute(update(Relationship).where(col == loser_id).values({own: winner_id}))

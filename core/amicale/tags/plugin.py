@@ -89,3 +89,11 @@ def erase_contact(contact_id, session):
     from .services import erase_contact_tags
 
     erase_contact_tags(session, contact_id)
+
+
+@hookimpl
+def merge_contacts(winner_id, loser_id, session):
+    from ..db import session as current_session
+    from .services import merge_contact_tags
+
+    merge_contact_tags(session or current_session(), winner_id, loser_id)

@@ -423,3 +423,26 @@ def contacts_tagged_query(session: Session, value: Any) -> Select | None:
 def tag_options(session: Session) -> list[tuple[str, str]]:
     """Every tag, indented under its parent, for the search form."""
     return [(str(n.tag.id), "— " * n.depth + n.tag.name) for n in tag_tree(session)]
+
+
+def merge_contact_tags(session: Session, winner_id: int, loser_id: int) -> None:
+    """Two contacts merged: the winner gets the loser's tags it does not have yet."""
+    from sqlalchemy import update
+
+    mine = aliased(EntityTag)
+    session.execute(
+        delete(EntityTag).where(
+            EntityTag.entity_table == "contact",
+            EntityTag.entity_id == loser_id,
+            exists().where(
+                mine.entity_table == "contact",
+                mine.entity_id == winner_id,
+                mine.tag_id == EntityTag.tag_id,
+            ),
+        )
+    )
+    session.execute(
+        update(EntityTag)
+        .where(EntityTag.entity_table == "contact", EntityTag.entity_id == loser_id)
+        .values(entity_id=winner_id)
+    )

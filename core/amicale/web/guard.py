@@ -49,6 +49,8 @@ def check_request():
     view = current_app.view_functions[endpoint]
     is_public, permission = view_requirement(view, request.method)
     if is_public or request.method == "OPTIONS":
+        if is_public and getattr(view, "_amicale_signed_link", False):
+            return None  # the signed token of its URL stands for the CSRF token (RFC 8058)
         return _check_csrf(is_api)
     if not current_user.is_authenticated:
         if is_api:

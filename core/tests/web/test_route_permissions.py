@@ -19,6 +19,7 @@ PUBLIC = {
     "accounts.login",
     "accounts.set_language",
     "api-docs.openapi_json",
+    "mail.unsubscribe",  # the signed link of every mailing message (404 without a valid token)
 }
 
 
@@ -40,8 +41,11 @@ def build(rule: Rule) -> str:
 
 @pytest.fixture
 def enabled_app(app):
+    """Every installed component enabled (the sample extension and whatever is installed, such
+    as the timebank example): a disabled component's routes answer 404 to everyone."""
     state = app.extensions["amicale"]
-    enable_component(state.db, state.registry, "sample_ext")
+    for name in state.registry.ordered(state.registry.usable()):
+        enable_component(state.db, state.registry, name)
     return app
 
 

@@ -1,0 +1,1 @@
+"""Duplicate contacts: rules, finding pairs, merging."""

@@ -1,0 +1,99 @@
+"""Background jobs: long work (delivering a mailing) runs outside the web request.
+
+Embedded default: a queue in the instance folder (huey's ``SqliteHuey``, ``jobs.sqlite3``). At
+scale: Redis (``AMICALE_REDIS_URL=redis://127.0.0.1:6379/0``, huey's ``RedisHuey``). ``amicale
+worker`` runs the consumer; web workers only enqueue. ``AMICALE_JOBS=immediate`` runs each job
+right away in the process that asks (tests, or a one-machine install without a worker).
+
+A job is a function registered with ``@job("name")`` taking keyword arguments that JSON can
+carry; it runs inside an app context and commits its own work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+JOBS: dict[str, Callable[..., None]] = {}
+
+
+def job(name: str):
+    def register(fn):
+        JOBS[name] = fn
+        return fn
+
+    return register
+
+
+def _huey_for(instance_path: str | Path, redis_url: str | None):
+    from huey import RedisHuey, SqliteHuey
+
+    # One queue per instance, so that several instances can share one Redis.
+    name = "amicale-" + hashlib.sha1(str(Path(instance_path).resolve()).encode()).hexdigest()[:10]
+    if redis_url:
+        return RedisHuey(name, url=redis_url)
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=str(folder / "jobs.sqlite3"))
+
+
+_queues: dict[tuple, object] = {}
+
+
+def queue_for(instance_path, redis_url):
+    key = (str(instance_path), redis_url)
+    if key not in _queues:
+        huey = _huey_for(instance_path, redis_url)
+
+        @huey.task(name="amicale.run_job")
+        def run_job(name: str, kwargs: dict):
+            _run_in_worker(name, kwargs)
+
+        huey.amicale_run_job = run_job
+        _queues[key] = huey
+    return _queues[key]
+
+
+def enqueue(name: str, *, delay: float | None = None, **kwargs) -> None:
+    """Run job ``name`` in the background (or now, with AMICALE_JOBS=immediate)."""
+    if name not in JOBS:
+        raise KeyError(f"no job named {name}")
+    app = current_app
+    if app.config.get("AMICALE_JOBS") == "immediate":
+        JOBS[name](**kwargs)
+        return
+    huey = queue_for(app.instance_path, app.config.get("AMICALE_REDIS_URL"))
+    if delay:
+        huey.amicale_run_job.schedule((name, kwargs), delay=delay)
+    else:
+        huey.amicale_run_job(name, kwargs)
+
+
+_worker_app: Flask | None = None
+
+
+def _run_in_worker(name: str, kwargs: dict) -> None:
+    global _worker_app
+    if _worker_app is None:
+        from .app import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        JOBS[name](**kwargs)
+
+
+def run_worker(app: Flask, workers: int = 1) -> None:
+    """The consumer (``amicale worker``): runs the queued jobs until stopped."""
+    global _worker_app
+    _worker_app = app
+    os.environ.setdefault("AMICALE_INSTANCE", app.instance_path)
+    huey = queue_for(app.instance_path, app.config.get("AMICALE_REDIS_URL"))
+    consumer = huey.create_consumer(workers=workers, periodic=False)
+    consumer.run()
