@@ -83,7 +83,6 @@ def template_slot(name, context, **kwargs):
     if contact is None or not has_permission(current_user, "send_email"):
         return None
     url = url_for("mail.compose_one", contact_id=contact.id)
-    return (
-        20,
-        f'<a class="btn secondary" id="send-email" href="{escape(url)}">{escape(_l("Send an email"))}</a>',
-    )
+    label = _l("Send an email")
+    html = f'<a class="btn secondary" id="send-email" href="{escape(url)}">{escape(label)}</a>'
+    return (20, html)
