@@ -216,8 +216,21 @@ def _serve(app: Flask, host: str, port: int) -> None:
         loopback = host in {"127.0.0.1", "localhost", "::1"}
         app.config["SESSION_COOKIE_SECURE"] = not loopback
         app.config["REMEMBER_COOKIE_SECURE"] = not loopback
+    stop = None
+    if app.config.get("AMICALE_JOBS") == "queue" and not app.config.get("AMICALE_REDIS_URL"):
+        # The embedded default: this process also runs the background jobs.
+        import threading
+
+        from .jobs import run_embedded
+
+        stop = threading.Event()
+        threading.Thread(target=run_embedded, args=(app, stop), daemon=True).start()
     click.echo(f"Amicale is running at http://{host}:{port}/ (Ctrl+C to stop)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if stop is not None:
+            stop.set()
 
 
 @cli.command()
@@ -391,8 +404,8 @@ def jobs():
 @jobs.command("run")
 @with_app
 def jobs_run(app):
-    """Do the periodic work now (run it every minute from cron): send the mailings whose time
-    has come."""
+    """Do the periodic work now (run it every minute from cron beside `amicale worker`; `amicale
+    serve` does it by itself on the embedded default): send the mailings whose time has come."""
     from .db import session
     from .mail.mailings import send_due
 

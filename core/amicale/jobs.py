@@ -14,7 +14,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -97,3 +100,41 @@ def run_worker(app: Flask, workers: int = 1) -> None:
     huey = queue_for(app.instance_path, app.config.get("AMICALE_REDIS_URL"))
     consumer = huey.create_consumer(workers=workers, periodic=False)
     consumer.run()
+
+
+def run_embedded(app: Flask, stop: threading.Event, *, idle: float = 1.0) -> None:
+    """The worker of the embedded default, in a thread of ``amicale serve``: runs the queued
+    jobs (those scheduled for later when their time comes) and, every minute, the periodic work
+    (scheduled mailings). With Redis, run ``amicale worker`` processes instead."""
+    global _worker_app
+    _worker_app = app
+    huey = queue_for(app.instance_path, app.config.get("AMICALE_REDIS_URL"))
+    next_periodic = 0.0
+    while not stop.is_set():
+        now = datetime.now(UTC).replace(tzinfo=None)  # huey keeps naive UTC times
+        try:
+            for task in huey.read_schedule(now):
+                huey.enqueue(task)
+            if time.monotonic() >= next_periodic:
+                next_periodic = time.monotonic() + 60
+                with app.app_context():
+                    run_periodic()
+            task = huey.dequeue()
+            if task is None:
+                stop.wait(idle)
+                continue
+            if task.eta and task.eta > now:
+                huey.add_schedule(task)
+                continue
+            huey.execute(task)
+        except Exception:  # one failing job must not stop the others
+            log.exception("background job failed")
+            stop.wait(idle)
+
+
+def run_periodic() -> None:
+    """The periodic work (``amicale jobs run``): mailings whose time has come."""
+    from .db import session
+    from .mail.mailings import send_due
+
+    send_due(session())

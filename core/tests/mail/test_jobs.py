@@ -62,3 +62,43 @@ def test_the_mailing_waits_in_the_queue_until_a_worker_delivers_it(
     assert run_queued(queued_app) == 1
     assert len(smtp_server.messages) == 3
     assert api.get(f"/api/v1/mailings/{mailing['id']}").get_json()["status"] == "sent"
+
+
+def test_the_embedded_worker_of_amicale_serve_delivers_in_the_background(
+    app, organisation, factories, api_client, smtp_server
+):
+    import threading
+    import time
+
+    from amicale.db import session
+    from amicale.groups.services import add_contacts, create_group
+
+    app.config["AMICALE_JOBS"] = "queue"
+    huey = jobs.queue_for(app.instance_path, None)
+    huey.flush()
+    person = factories.contact()
+    with app.app_context():
+        s = session()
+        group = create_group(s, {"title": "Quartier", "is_mailing_list": True})
+        add_contacts(s, group.id, [person.id])
+        s.commit()
+        group_id = group.id
+    api = api_client("staff")
+    mailing = api.post(
+        "/api/v1/mailings",
+        json={"name": "m", "subject": "s", "body_text": "b", "include_group_ids": [group_id]},
+    ).get_json()
+    stop = threading.Event()
+    thread = threading.Thread(target=jobs.run_embedded, args=(app, stop), kwargs={"idle": 0.05})
+    thread.start()
+    try:
+        api.post(f"/api/v1/mailings/{mailing['id']}/send", json={})
+        deadline = time.monotonic() + 30  # generous: only a guard against hanging for ever
+        while not smtp_server.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        jobs._worker_app = None
+    assert len(smtp_server.messages) == 1
+    assert api.get(f"/api/v1/mailings/{mailing['id']}").get_json()["status"] == "sent"
