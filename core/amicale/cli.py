@@ -413,6 +413,40 @@ def jobs_run(app):
     click.echo(f"{len(due)} scheduled mailing(s) started.")
 
 
+@cli.group()
+def mail():
+    """Email: bounces."""
+
+
+@mail.command("bounces")
+@click.argument("source", required=False)
+@with_app
+def mail_bounces(app, source):
+    """Record the bounces (RFC 3464 reports) of SOURCE: a Maildir folder, an mbox file or one
+    message; standard input when SOURCE is - or absent. Addresses with enough hard bounces are
+    put on hold."""
+    from pathlib import Path
+
+    from .db import session
+    from .mail.bounces import read_messages, record_bounces
+
+    if source in (None, "-"):
+        messages = read_messages("-", stdin=click.get_binary_stream("stdin").read())
+    else:
+        if not Path(source).exists():
+            raise click.UsageError(f"{source} does not exist.")
+        messages = read_messages(source)
+    s = session()
+    report = record_bounces(s, messages)
+    s.commit()
+    click.echo(
+        f"{report.messages} message(s) read: {report.hard} hard and {report.soft} soft "
+        f"bounce(s) recorded, {report.not_reports} not a delivery report."
+    )
+    for email in report.put_on_hold:
+        click.echo(f"On hold: {email}")
+
+
 # -- users ---------------------------------------------------------------------------------------
 
 

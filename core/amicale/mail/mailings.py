@@ -382,6 +382,9 @@ def deliver(session: Session, mailing_id: int, *, transport=None, rate: float | 
                         "List-Unsubscribe": f"<{link}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                         "Precedence": "bulk",
+                        # read back from bounces (RFC 3464 reports quote the headers)
+                        "X-Amicale-Mailing": str(mailing_id),
+                        "X-Amicale-Recipient": str(r.id),
                     },
                 )
                 sent_at = time.perf_counter()

@@ -90,3 +90,24 @@ class MailingRecipient(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=1000)
     sent_at: datetime | None = None
     changed_at: datetime = Field(default_factory=utcnow)
+
+
+HARD, SOFT = "hard", "soft"
+
+
+class EmailBounce(SQLModel, table=True):
+    """A delivery status notification (RFC 3464) received for an address: hard (the address
+    does not work: 5.x.x) or soft (4.x.x, delayed). After enough hard bounces the address is
+    put on hold."""
+
+    __tablename__ = "email_bounce"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    kind: str = Field(max_length=10)
+    status: str | None = Field(default=None, max_length=20)
+    diagnostic: str | None = Field(default=None, max_length=1000)
+    mailing_id: int | None = Field(
+        default=None, foreign_key="mailing.id", ondelete="SET NULL", index=True
+    )
+    received_at: datetime = Field(default_factory=utcnow)

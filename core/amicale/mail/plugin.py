@@ -13,9 +13,9 @@ from ..hooktypes import MenuItem, Permission
 
 @hookimpl
 def register_models():
-    from .models import Mailing, MailingGroup, MailingRecipient, MessageTemplate
+    from .models import EmailBounce, Mailing, MailingGroup, MailingRecipient, MessageTemplate
 
-    return [MessageTemplate, Mailing, MailingGroup, MailingRecipient]
+    return [MessageTemplate, Mailing, MailingGroup, MailingRecipient, EmailBounce]
 
 
 @hookimpl

@@ -121,7 +121,33 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "email_bounce",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+        sa.Column("diagnostic", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+        sa.Column("mailing_id", sa.Integer(), nullable=True),
+        sa.Column("received_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mailing_id"],
+            ["mailing.id"],
+            name=op.f("fk_email_bounce_mailing_id_mailing"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_email_bounce")),
+    )
+    op.create_index(op.f("ix_email_bounce_email"), "email_bounce", ["email"], unique=False)
+    op.create_index(
+        op.f("ix_email_bounce_mailing_id"), "email_bounce", ["mailing_id"], unique=False
+    )
+
+
 def downgrade() -> None:
+    op.drop_index(op.f("ix_email_bounce_mailing_id"), table_name="email_bounce")
+    op.drop_index(op.f("ix_email_bounce_email"), table_name="email_bounce")
+    op.drop_table("email_bounce")
     op.drop_index("ix_mailing_recipient_mailing_id_status", table_name="mailing_recipient")
     op.drop_index(op.f("ix_mailing_recipient_contact_id"), table_name="mailing_recipient")
     op.drop_table("mailing_recipient")
