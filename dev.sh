@@ -41,6 +41,28 @@ ensure_chromium() {
   fi
 }
 
+# WeasyPrint (letters and address labels as PDF) needs Pango, HarfBuzz, fontconfig and a font.
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core)
+
+ensure_pdf_libraries() {
+  # $1 = "required" (tests) or "optional" (start: only the PDF of letters and labels needs them)
+  command -v dpkg-query >/dev/null || return 0
+  local missing=()
+  for p in "${PDF_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} = 0 ]; then return; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing the Debian libraries of WeasyPrint (PDF letters): ${missing[*]} ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif [ "$1" = required ]; then
+    echo "PDF letters and labels need these Debian packages: ${missing[*]}" >&2
+    exit 1
+  else
+    echo "Warning: PDF letters and labels need these Debian packages: ${missing[*]}" >&2
+  fi
+}
+
 pg_reachable() {
   "$VENV/bin/python" - "$1" <<'PY'
 import sys
@@ -72,11 +94,13 @@ shift || true
 case "$cmd" in
   start)
     install
+    ensure_pdf_libraries optional
     exec "$VENV/bin/amicale" demo "$@"
     ;;
   test)
     install
     ensure_chromium
+    ensure_pdf_libraries required
     backends=${AMICALE_TEST_BACKENDS:-sqlite postgresql-if-reachable}
     pg_url=${AMICALE_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/amicale_test}
     for backend in $backends; do

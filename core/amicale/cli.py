@@ -431,7 +431,7 @@ def mail_bounces(app, source):
     from .mail.bounces import read_messages, record_bounces
 
     if source in (None, "-"):
-        messages = read_messages("-", stdin=click.get_binary_stream("stdin").read())
+        messages = read_messages("-", stdin=sys.stdin.buffer.read())
     else:
         if not Path(source).exists():
             raise click.UsageError(f"{source} does not exist.")

@@ -565,6 +565,28 @@ def remove_contacts(
     return _change(session, group_id, contact_ids, REMOVED, user_id, method, tracking)
 
 
+def set_pending(
+    session: Session,
+    group_id: int,
+    contact_ids: Iterable[int] | Select,
+    *,
+    method: str = "Web",
+    tracking: str | None = None,
+) -> int:
+    """Mark contacts Pending in a group (a double opt-in waiting for its confirmation); those
+    already Added stay Added. Returns how many became Pending."""
+    added = select(GroupContact.contact_id).where(
+        GroupContact.group_id == group_id, GroupContact.status == ADDED
+    )
+    if isinstance(contact_ids, Select):
+        source = contact_ids.subquery()
+        ids = select(source.c[0]).where(source.c[0].not_in(added))
+    else:
+        already = set(session.scalars(added.where(GroupContact.contact_id.in_(list(contact_ids)))))
+        ids = [i for i in contact_ids if i not in already]
+    return _change(session, group_id, ids, PENDING, None, method, tracking)
+
+
 # -- a contact's groups --------------------------------------------------------------------------
 
 

@@ -12,13 +12,17 @@ unsubscribe.
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import escape
 from sqlalchemy import delete, func, insert, literal, select, union, update
 from sqlalchemy.orm import Session
 
@@ -43,6 +47,7 @@ from .models import (
     MailingRecipient,
 )
 from .services import _sender, build_message, get_template
+from .subscriptions import PREFERENCES_SALT
 from .tokens import check_tokens, render, token_values, tokens_in
 from .transport import current_transport
 
@@ -317,22 +322,82 @@ class DeliveryReport:
     seconds: float = 0.0
 
 
-def deliver(session: Session, mailing_id: int, *, transport=None, rate: float | None = None):
-    """Deliver what is queued, batch by batch (each batch committed), at most ``rate``
-    messages per second. Temporary failures stay queued for a later try (up to
-    MAX_ATTEMPTS); returns a DeliveryReport."""
+class _Pace:
+    """At most ``rate`` messages per second over all the connections (0: no limit)."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate else 0.0
+        self.next = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            slot = max(self.next, now)
+            self.next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def _send_all(transports, messages, pace: _Pace) -> list:
+    """Send ``messages`` [(recipient id, message)] over the transports, one thread per
+    connection; results in the same order."""
+    results: list = [None] * len(messages)
+
+    def work(index: int, transport) -> None:
+        for i in range(index, len(messages), len(transports)):
+            pace.wait()
+            results[i] = transport.send(messages[i][1])
+
+    if len(transports) == 1:
+        work(0, transports[0])
+    else:
+        with ThreadPoolExecutor(max_workers=len(transports)) as pool:
+            list(pool.map(work, range(len(transports)), transports))
+    return results
+
+
+def deliver(
+    session: Session,
+    mailing_id: int,
+    *,
+    transport=None,
+    rate: float | None = None,
+    connections: int | None = None,
+):
+    """Deliver what is queued, batch by batch (each batch committed): the batch's tokens at
+    once, its messages built, then sent over ``connections`` SMTP connections in parallel
+    (AMICALE_MAIL_CONNECTIONS, 4 by default), at most ``rate`` messages per second in all.
+    Temporary failures stay queued for a later try (up to MAX_ATTEMPTS). A ``transport`` given
+    is used alone (one connection). Returns a DeliveryReport."""
     started = time.perf_counter()
     report = DeliveryReport()
     mailing = get_mailing(session, mailing_id)
     if mailing.status != SENDING:
         return report
+    config = current_app.config
     sender = _sender(session)
     used = tokens_in(mailing.subject, mailing.body_text, mailing.body_html)
-    rate = rate if rate is not None else float(current_app.config.get("AMICALE_MAIL_RATE") or 0)
-    transport = transport or current_transport()
+    rate = rate if rate is not None else float(config.get("AMICALE_MAIL_RATE") or 0)
+    if transport is not None:
+        transports = [transport]
+    else:
+        count = connections or int(config.get("AMICALE_MAIL_CONNECTIONS") or 4)
+        transports = [current_transport() for _ in range(max(1, count))]
+    pace = _Pace(rate)
     subject, text, html = mailing.subject, mailing.body_text, mailing.body_html
+    # Computed once per delivery, not per message.
+    base = config.get("AMICALE_BASE_URL", "").rstrip("/")
+    unsubscribe_signer = URLSafeSerializer(config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+    preferences_signer = URLSafeSerializer(config["SECRET_KEY"], salt=PREFERENCES_SALT)
+    unsubscribe_line = gettext("Unsubscribe: %(url)s")
+    preferences_line = gettext("Choose what you receive: %(url)s")
+    unsubscribe_word = str(escape(gettext("Unsubscribe")))
+    preferences_words = str(escape(gettext("Choose what you receive")))
     last_id = 0
-    with transport:
+    try:
         while True:
             batch = session.execute(
                 select(
@@ -352,32 +417,29 @@ def deliver(session: Session, mailing_id: int, *, transport=None, rate: float | 
             if not batch:
                 break
             last_id = batch[-1].id
+            contact_ids = [r.contact_id for r in batch if r.contact_id]
             names = dict(
                 session.execute(
-                    select(Contact.id, Contact.display_name).where(
-                        Contact.id.in_([r.contact_id for r in batch if r.contact_id])
-                    )
+                    select(Contact.id, Contact.display_name).where(Contact.id.in_(contact_ids))
                 ).all()
             )
-            values = token_values(session, [r.contact_id for r in batch if r.contact_id], used)
-            outcomes = []
+            values = token_values(session, contact_ids, used)
+            messages = []
             for r in batch:
                 tokens = values.get(r.contact_id, {})
-                link = unsubscribe_url(r.id)
-                footer_text = "\n\n--\n" + str(_l("Unsubscribe: %(url)s", url=link))
+                link = f"{base}/unsubscribe/{unsubscribe_signer.dumps(r.id)}"
+                footer = "\n\n--\n" + unsubscribe_line % {"url": link}
+                footer_html = f'<p style="font-size:small"><a href="{link}">{unsubscribe_word}</a>'
+                if r.contact_id:
+                    prefs = f"{base}/preferences/{preferences_signer.dumps(r.contact_id)}"
+                    footer += "\n" + preferences_line % {"url": prefs}
+                    footer_html += f' · <a href="{prefs}">{preferences_words}</a>'
                 message = build_message(
                     sender,
                     (names.get(r.contact_id, ""), r.email),
                     render(subject, tokens).replace("\n", " "),
-                    render(text, tokens) + footer_text,
-                    (
-                        render(html, tokens, html=True)
-                        + f'<p style="font-size:small"><a href="{link}">'
-                        + str(_l("Unsubscribe"))
-                        + "</a></p>"
-                    )
-                    if html
-                    else None,
+                    render(text, tokens) + footer,
+                    render(html, tokens, html=True) + footer_html + "</p>" if html else None,
                     headers={
                         "List-Unsubscribe": f"<{link}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -387,8 +449,10 @@ def deliver(session: Session, mailing_id: int, *, transport=None, rate: float | 
                         "X-Amicale-Recipient": str(r.id),
                     },
                 )
-                sent_at = time.perf_counter()
-                result = transport.send(message)
+                messages.append((r, message))
+            outcomes = []
+            results = _send_all(transports, messages, pace)
+            for (r, _message), result in zip(messages, results, strict=True):
                 if result.ok:
                     outcomes.append((r.id, DELIVERED, r.attempts + 1, None))
                     report.sent += 1
@@ -398,10 +462,6 @@ def deliver(session: Session, mailing_id: int, *, transport=None, rate: float | 
                 else:
                     outcomes.append((r.id, FAILED, r.attempts + 1, result.error))
                     report.failed += 1
-                if rate:
-                    wait = 1.0 / rate - (time.perf_counter() - sent_at)
-                    if wait > 0:
-                        time.sleep(wait)
             now = utcnow()
             session.execute(
                 update(MailingRecipient),
@@ -420,6 +480,9 @@ def deliver(session: Session, mailing_id: int, *, transport=None, rate: float | 
             session.commit()
             if session.get(Mailing, mailing_id).status == CANCELLED:
                 break
+    finally:
+        for t in transports:
+            t.close()
     mailing = session.get(Mailing, mailing_id)
     if mailing.status == SENDING and not report.retry:
         mailing.status, mailing.finished_at = SENT, utcnow()

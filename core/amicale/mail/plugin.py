@@ -20,16 +20,18 @@ def register_models():
 
 @hookimpl
 def register_blueprints():
+    from .letters_views import bp as letters_bp
     from .views import bp
 
-    return [bp]
+    return [bp, letters_bp]
 
 
 @hookimpl
 def register_api():
     from .api import emails_blp, mailings_blp, templates_blp
+    from .letters_views import api_blp as letters_blp
 
-    return [templates_blp, emails_blp, mailings_blp]
+    return [templates_blp, emails_blp, mailings_blp, letters_blp]
 
 
 @hookimpl
@@ -51,6 +53,12 @@ def register_permissions():
             "edit_message_templates",
             _l("Edit message templates"),
             _l("Create and change the templates of emails, mailings and letters."),
+            default_roles=("staff",),
+        ),
+        Permission(
+            "print_letters",
+            _l("Print letters"),
+            _l("Produce personalised letters and address labels (PDF) for postal mail."),
             default_roles=("staff",),
         ),
     ]
@@ -80,9 +88,19 @@ def template_slot(name, context, **kwargs):
     from ..accounts.permissions import has_permission
 
     contact = context.get("contact")
-    if contact is None or not has_permission(current_user, "send_email"):
+    if contact is None:
         return None
-    url = url_for("mail.compose_one", contact_id=contact.id)
-    label = _l("Send an email")
-    html = f'<a class="btn secondary" id="send-email" href="{escape(url)}">{escape(label)}</a>'
-    return (20, html)
+    links = []
+    if has_permission(current_user, "send_email"):
+        url = url_for("mail.compose_one", contact_id=contact.id)
+        label = _l("Send an email")
+        links.append(
+            f'<a class="btn secondary" id="send-email" href="{escape(url)}">{escape(label)}</a>'
+        )
+    if has_permission(current_user, "print_letters"):
+        url = url_for("letters.letter_one", contact_id=contact.id)
+        label = _l("Write a letter")
+        links.append(
+            f'<a class="btn secondary" id="write-letter" href="{escape(url)}">{escape(label)}</a>'
+        )
+    return (20, "\n".join(links)) if links else None

@@ -8,8 +8,13 @@ contacts it reached. Contacts it cannot reach are listed with the reason, never 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email import charset as _charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid
 
 from flask_babel import lazy_gettext as _l
@@ -27,6 +32,8 @@ from .tokens import check_tokens, render, token_values, tokens_in
 from .transport import current_transport
 
 MAX_DIRECT = 100
+_UTF8_QP = _charset.Charset("utf-8")
+_UTF8_QP.body_encoding = _charset.QP
 
 
 # -- templates -----------------------------------------------------------------------------------
@@ -160,20 +167,30 @@ def build_message(
     *,
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
-) -> EmailMessage:
-    message = EmailMessage()
+) -> Message:
+    """A MIME message: the text part, and the HTML part as its alternative when there is one.
+
+    Built with the ``compat32`` classes (``email.mime``): three times faster than
+    ``EmailMessage`` with the modern policy, which parses every header again; it matters for a
+    mailing of thousands. Text is UTF-8, quoted-printable (readable in the raw message)."""
+    text_part = MIMEText(text, "plain", _UTF8_QP)
+    if html:
+        # A boundary of our own: the generator would otherwise compile a regular expression
+        # per message to make one (an eighth of the time of a mailing).
+        message = MIMEMultipart("alternative", boundary=f"=_amicale_{uuid.uuid4().hex}")
+        message.attach(text_part)
+        message.attach(MIMEText(html, "html", _UTF8_QP))
+    else:
+        message = text_part
     message["From"] = formataddr(sender)
     message["To"] = formataddr(to)
-    message["Subject"] = subject
+    message["Subject"] = Header(subject, "utf-8") if not subject.isascii() else subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender[1].rsplit("@", 1)[-1])
     if reply_to:
         message["Reply-To"] = reply_to
     for key, value in (headers or {}).items():
         message[key] = value
-    message.set_content(text)
-    if html:
-        message.add_alternative(html, subtype="html")
     return message
 
 

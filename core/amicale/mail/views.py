@@ -9,11 +9,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.permissions import permission_required, signed_link
+from ..accounts.permissions import permission_required, public, signed_link
 from ..db import session
 from ..errors import DomainError, ValidationError
 from ..groups.models import Group
-from . import mailings, services
+from . import mailings, services, subscriptions
 from .schemas import MessageTemplateSchema
 from .tokens import available_tokens
 from .transport import current_transport
@@ -389,3 +389,80 @@ def mailing(mailing_id: int):
         transport=current_transport(),
         status_labels=mailings.STATUS_LABELS,
     ), (422 if errors else 200)
+
+
+# -- public subscription pages -------------------------------------------------------------------
+
+
+def _origin() -> str:
+    return f"from {request.remote_addr or 'unknown address'}"
+
+
+@bp.route("/subscribe", methods=["GET", "POST"])
+@public
+def subscribe():
+    """Choose the mailing lists to receive; a confirmation email follows (double opt-in)."""
+    s = session()
+    errors: dict = {}
+    values: dict = {}
+    if request.method == "POST":
+        values = {
+            "email": request.form.get("email", ""),
+            "first_name": request.form.get("first_name", ""),
+            "last_name": request.form.get("last_name", ""),
+            "group_ids": request.form.getlist("group_ids"),
+        }
+        try:
+            subscriptions.request_subscription(s, values, origin=_origin())
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            errors = exc.errors or {"": [exc.message]}
+        else:
+            return render_template("mail/subscribe_sent.html", email=values["email"])
+    return render_template(
+        "mail/subscribe.html",
+        lists=subscriptions.public_lists(s),
+        values=values,
+        errors=errors,
+    ), (422 if errors else 200)
+
+
+@bp.route("/subscribe/confirm/<token>", methods=["GET", "POST"])
+@signed_link
+def confirm_subscription(token: str):
+    """GET shows a button (mail scanners open links: a GET confirms nothing); POST confirms."""
+    s = session()
+    try:
+        subscriptions.read_confirmation(token)
+    except ValidationError as exc:
+        return render_template("errors/error.html", code=410, message=exc.message), 410
+    if request.method == "POST":
+        titles = subscriptions.confirm(s, token, origin=_origin())
+        s.commit()
+        return render_template("mail/subscribe_confirmed.html", lists=titles)
+    return render_template("mail/subscribe_confirm.html")
+
+
+@bp.route("/preferences/<token>", methods=["GET", "POST"])
+@signed_link
+def preferences(token: str):
+    """The lists a person receives, from the link in every mailing."""
+    s = session()
+    contact = subscriptions.contact_from_preferences_token(s, token)
+    saved = False
+    if request.method == "POST":
+        ids = [int(v) for v in request.form.getlist("group_ids") if v.isdigit()]
+        subscriptions.save_preferences(
+            s, contact, ids, no_bulk_mail="no_bulk_mail" in request.form, origin=_origin()
+        )
+        s.commit()
+        saved = True
+        contact = subscriptions.contact_from_preferences_token(s, token)
+    return render_template(
+        "mail/preferences.html",
+        lists=subscriptions.public_lists(s),
+        chosen=subscriptions.current_choices(s, contact.id),
+        no_bulk_mail=contact.is_opt_out,
+        saved=saved,
+    )

@@ -20,6 +20,9 @@ PUBLIC = {
     "accounts.set_language",
     "api-docs.openapi_json",
     "mail.unsubscribe",  # the signed link of every mailing message (404 without a valid token)
+    "mail.subscribe",  # the public subscription form (double opt-in)
+    "mail.confirm_subscription",  # the signed link of the confirmation email
+    "mail.preferences",  # the signed link of every mailing message
 }
 
 

@@ -120,7 +120,6 @@ def upgrade() -> None:
         unique=False,
     )
 
-
     op.create_table(
         "email_bounce",
         sa.Column("id", sa.Integer(), nullable=False),
