@@ -53,7 +53,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run(size: int, smtp_url: str) -> dict:
+def run(size: int, smtp_url: str, connections: int = 8) -> dict:
     from sqlalchemy import select, update
 
     from amicale.app import create_app
@@ -81,6 +81,7 @@ def run(size: int, smtp_url: str) -> dict:
         secret_key="bench",
         smtp_url=smtp_url,
         AMICALE_MAIL_RATE="0",
+        AMICALE_MAIL_CONNECTIONS=str(connections),
     )
     app = create_app(settings, registry=registry)
     state = app.extensions["amicale"]
@@ -154,7 +155,8 @@ def run(size: int, smtp_url: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--sizes", default="1000,11200")
+    parser.add_argument("--connections", type=int, default=8, help="SMTP connections in parallel")
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(
@@ -171,7 +173,9 @@ def main() -> None:
     )
     try:
         time.sleep(1.5)
-        rows = [run(int(n), f"smtp://127.0.0.1:{port}") for n in args.sizes.split(",")]
+        rows = [
+            run(int(n), f"smtp://127.0.0.1:{port}", args.connections) for n in args.sizes.split(",")
+        ]
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -58,7 +58,7 @@ class Settings:
             ("AMICALE_REDIS_URL", None),
             ("AMICALE_JOBS", "queue"),
             ("AMICALE_MAIL_RATE", "50"),
-            ("AMICALE_MAIL_CONNECTIONS", "4"),
+            ("AMICALE_MAIL_CONNECTIONS", "8"),
         ):
             settings.extra[key] = env.get(key) or default
         settings.extra.update(overrides)

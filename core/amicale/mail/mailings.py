@@ -369,7 +369,7 @@ def deliver(
 ):
     """Deliver what is queued, batch by batch (each batch committed): the batch's tokens at
     once, its messages built, then sent over ``connections`` SMTP connections in parallel
-    (AMICALE_MAIL_CONNECTIONS, 4 by default), at most ``rate`` messages per second in all.
+    (AMICALE_MAIL_CONNECTIONS, 8 by default), at most ``rate`` messages per second in all.
     Temporary failures stay queued for a later try (up to MAX_ATTEMPTS). A ``transport`` given
     is used alone (one connection). Returns a DeliveryReport."""
     started = time.perf_counter()
@@ -384,7 +384,7 @@ def deliver(
     if transport is not None:
         transports = [transport]
     else:
-        count = connections or int(config.get("AMICALE_MAIL_CONNECTIONS") or 4)
+        count = connections or int(config.get("AMICALE_MAIL_CONNECTIONS") or 8)
         transports = [current_transport() for _ in range(max(1, count))]
     pace = _Pace(rate)
     subject, text, html = mailing.subject, mailing.body_text, mailing.body_html
