@@ -18,13 +18,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
 from generate import _tables, generate, parse_size  # noqa: E402
+from run import make_database  # noqa: E402
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -126,25 +127,7 @@ def prepare(size: str, backend: str, regenerate: bool) -> str:
     from amicale.plugins import PluginRegistry
 
     url = database_url(size, backend)
-    if backend == "sqlite":
-        path = Path(make_url(url).database)
-        if regenerate and path.exists():
-            path.unlink()
-        exists = path.exists()
-    else:
-        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-        name = make_url(url).database
-        with admin.connect() as conn:
-            if regenerate:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            exists = bool(
-                conn.execute(
-                    text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-                ).scalar()
-            )
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+    exists = make_database(url, backend, regenerate)
     db = Database(url)
     upgrade_database(db, PluginRegistry(discover=False))
     if not exists:

@@ -34,33 +34,35 @@ def database_url(size: str, backend: str) -> str:
     return make_url(PG_SERVER).set(database=f"amicale_bench_{size}").render_as_string(False)
 
 
+def make_database(url: str, backend: str, regenerate: bool) -> bool:
+    """Make sure the database of ``url`` exists (dropped first with ``regenerate``); True when
+    it was there already (and so holds its data)."""
+    if backend == "sqlite":
+        path = Path(make_url(url).database)
+        if regenerate and path.exists():
+            path.unlink()
+        return path.exists()
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    name = make_url(url).database
+    with admin.connect() as conn:
+        if regenerate:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        exists = bool(
+            conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return exists
+
+
 def prepare(size: str, backend: str, regenerate: bool) -> str:
     from amicale.components.services import upgrade_database
     from amicale.db import Database
     from amicale.plugins import PluginRegistry
 
     url = database_url(size, backend)
-    exists = False
-    if backend == "sqlite":
-        path = Path(make_url(url).database)
-        if regenerate and path.exists():
-            path.unlink()
-        exists = path.exists()
-    else:
-        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-        name = make_url(url).database
-        with admin.connect() as conn:
-            if regenerate:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            exists = bool(
-                conn.execute(
-                    text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-                ).scalar()
-            )
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    if not exists:
+    if not make_database(url, backend, regenerate):
         print(f"Generating {size} contacts ({backend}) ...", flush=True)
         db = Database(url)
         upgrade_database(db, PluginRegistry(discover=False))

@@ -3,9 +3,8 @@ selected search results."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint as ApiBlueprint
 
@@ -15,7 +14,7 @@ from ..db import session
 from ..errors import ValidationError
 from . import letters, services
 from .tokens import available_tokens
-from .views import _local
+from .views import from_selection
 
 bp = Blueprint("letters", __name__, template_folder="templates")
 
@@ -88,12 +87,7 @@ def letter_one(contact_id: int):
 @permission_required("print_letters")
 def letters_selection():
     """Reached from the search results' selection (its ``contact_ids``), then from its own form."""
-    ids = [int(i) for i in request.form.getlist("contact_ids") if i.isdigit()]
-    back = _local(request.form.get("back")) or _local(request.referrer) or url_for("contacts.index")
-    if not ids:
-        flash(_("Select at least one contact."), "error")
-        return redirect(back)
-    return _letters_page(list(dict.fromkeys(ids)), back)
+    return from_selection(_letters_page)
 
 
 # -- API -----------------------------------------------------------------------------------------

@@ -195,16 +195,22 @@ def compose_one(contact_id: int):
     return _compose([contact_id], url_for("contacts.view", contact_id=contact_id))
 
 
-@bp.route("/contacts/email", methods=["POST"])
-@permission_required("send_email")
-def compose_selection():
-    """Reached from the search results' selection (its ``contact_ids``), then from its own form."""
+def from_selection(page):
+    """``page(contact_ids, back)`` for the contacts posted by the search results' selection
+    (then by the page's own form); back to where they came from when none is selected."""
     ids = [int(i) for i in request.form.getlist("contact_ids") if i.isdigit()]
     back = _local(request.form.get("back")) or _local(request.referrer) or url_for("contacts.index")
     if not ids:
         flash(_("Select at least one contact."), "error")
         return redirect(back)
-    return _compose(list(dict.fromkeys(ids)), back)
+    return page(list(dict.fromkeys(ids)), back)
+
+
+@bp.route("/contacts/email", methods=["POST"])
+@permission_required("send_email")
+def compose_selection():
+    """Reached from the search results' selection (its ``contact_ids``), then from its own form."""
+    return from_selection(_compose)
 
 
 # -- the public unsubscribe page (signed link of each mailing message) --------------------------

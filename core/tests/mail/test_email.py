@@ -56,6 +56,7 @@ def test_an_email_from_the_contact_page_reaches_the_person_with_tokens_filled(
     assert f'href="/contacts/{ada.id}/email"' in contact_page
     form = staff.get(f"/contacts/{ada.id}/email").get_data(as_text=True)
     assert "ada@example.org" in form
+    assert "Message (text)" in form and "Message (HTML, optional)" in form
     response = staff.post_form(
         f"/contacts/{ada.id}/email",
         {

@@ -281,6 +281,10 @@ def test_the_contact_page_offers_a_letter_to_those_allowed(factories, login_as):
     person = factories.contact(first_name="Ada", last_name="Lovelace")
     staff_page = login_as("staff", locale="en").get(f"/contacts/{person.id}").get_data(as_text=True)
     assert f'href="/contacts/{person.id}/letter"' in staff_page
+    form = (
+        login_as("staff", locale="en").get(f"/contacts/{person.id}/letter").get_data(as_text=True)
+    )
+    assert "Letter (text)" in form and 'id="f-subject"' in form
     reader_page = (
         login_as("readonly", locale="en").get(f"/contacts/{person.id}").get_data(as_text=True)
     )
