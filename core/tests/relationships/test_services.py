@@ -242,7 +242,7 @@ def test_ending_a_relationship_dates_it_today_and_keeps_it_among_the_past_ones(d
         services.end_relationship(s, rel.id)
         s.commit()
         s.refresh(rel)
-        assert rel.end_date == TODAY and rel.is_active is False
+        assert rel.end_date == services.today() and rel.is_active is False
         assert [r.is_current for r in services.contact_relationships(s, people["grain"])] == [False]
 
 
