@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError as SchemaError
 from marshmallow.experimental.context import Context
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
@@ -17,6 +16,7 @@ from ..clock import utcnow
 from ..customfields import services as custom
 from ..errors import NotFound, ValidationError
 from ..organisation.services import get_setting
+from ..validation import load_input
 from .models import (
     Address,
     Contact,
@@ -46,26 +46,10 @@ def _hooks():
     return hook
 
 
-def _flatten(messages: dict, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested errors as flat field paths: {"emails.0.email": [...]}."""
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, path + "."))
-        else:
-            flat[path] = [str(v) for v in value]
-    return flat
-
-
 def parse(session: Session, data: dict, *, partial: bool = False) -> dict:
     """Validate input with the contact schema; ValidationError with every field's message."""
-    try:
-        with Context({"region": _region(session)}):
-            return ContactSchema().load(data, partial=partial)
-    except SchemaError as exc:
-        errors = _flatten(exc.messages)
-        raise ValidationError(str(_l("Some fields are not valid.")), errors=errors) from exc
+    with Context({"region": _region(session)}):
+        return load_input(ContactSchema(), data, partial=partial)
 
 
 def get_contact(session: Session, contact_id: int, *, include_deleted: bool = True) -> Contact:

@@ -109,8 +109,8 @@ mailings_blp = Blueprint(
 MailingPage = page_schema("MailingPage", MailingSchema)
 
 
-def _shown(s, mailing) -> dict:
-    includes, excludes = mailings.mailing_groups(s, mailing.id)
+def _shown(s, mailing, groups: tuple[list[int], list[int]] | None = None) -> dict:
+    includes, excludes = groups or mailings.mailing_groups(s, mailing.id)
     return {**mailing.model_dump(), "include_group_ids": includes, "exclude_group_ids": excludes}
 
 
@@ -123,8 +123,9 @@ class Mailings(MethodView):
         """Mailings, newest first."""
         s = session()
         items, total = mailings.list_mailings(s, page=args["page"], page_size=args["page_size"])
+        groups = mailings.groups_of(s, [m.id for m in items])
         return {
-            "items": [_shown(s, m) for m in items],
+            "items": [_shown(s, m, groups[m.id]) for m in items],
             "total": total,
             "page": args["page"],
             "page_size": args["page_size"],

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import utcnow
 from ..contacts.models import Email
+from ..errors import ValidationError
 from ..organisation.services import get_setting
 from .models import HARD, SOFT, EmailBounce, Mailing, MailingRecipient
 
@@ -55,6 +56,10 @@ def read_messages(source: str | Path, stdin: bytes | None = None) -> Iterator[Me
         return
     path = Path(source)
     if path.is_dir():
+        if not all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
+            raise ValidationError(
+                f"{path} is not a Maildir (it has no cur, new and tmp folders).", field="source"
+            )
         box = mailbox.Maildir(str(path), factory=None, create=False)
         for key in box.iterkeys():
             yield message_from_bytes(box.get_bytes(key), policy=policy.default)

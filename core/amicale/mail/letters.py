@@ -29,7 +29,7 @@ from ..errors import ValidationError
 from ..organisation.services import get_settings
 from ..validation import load_input
 from .schemas import EmailSendSchema
-from .services import get_template
+from .services import chosen_template
 from .tokens import check_tokens, render, token_values, tokens_in
 
 MAX_LETTERS = 2000
@@ -210,7 +210,7 @@ def _content(session: Session, values: dict) -> tuple[str, str | None, str | Non
     replaces the template's (text and HTML together), a subject written now its subject."""
     subject, text, html = values.get("subject"), values.get("body_text"), values.get("body_html")
     if values.get("template_id"):
-        template = get_template(session, values["template_id"])
+        template = chosen_template(session, values["template_id"])
         subject = subject or template.subject
         if not text and not html:
             text, html = template.body_text, template.body_html

@@ -35,13 +35,10 @@ def _letters_page(contact_ids: list[int], back: str):
     template_id = request.values.get("template_id", type=int)
     loading = request.method == "GET" or request.form.get("load_template")
     if loading and template_id:
-        template = services.get_template(s, template_id)
-        values = {
-            "template_id": template.id,
-            "subject": template.subject,
-            "body_text": template.body_text,
-            "body_html": template.body_html or "",
-        }
+        try:
+            values = services.template_form_values(s, template_id)
+        except ValidationError as exc:
+            errors = exc.errors
     action = request.form.get("download") if request.method == "POST" else None
     if action in ("letters", "labels"):
         try:

@@ -12,12 +12,14 @@ unsubscribe.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import utcnow
 from ..contacts.models import Contact, Email
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..groups.models import Group
 from ..groups.services import group_contact_ids_query, remove_contacts
 from ..jobs import enqueue, job
@@ -46,10 +48,12 @@ from .models import (
     MailingGroup,
     MailingRecipient,
 )
-from .services import _sender, build_message, get_template
+from .services import build_message, chosen_template, sender_address
 from .subscriptions import PREFERENCES_SALT
 from .tokens import check_tokens, render, token_values, tokens_in
 from .transport import current_transport
+
+log = logging.getLogger(__name__)
 
 STATUS_LABELS = {
     DRAFT: _l("Draft"),
@@ -86,13 +90,21 @@ def list_mailings(session: Session, *, page: int = 1, page_size: int = 25):
     return list(rows), total
 
 
-def mailing_groups(session: Session, mailing_id: int) -> tuple[list[int], list[int]]:
+def groups_of(session: Session, mailing_ids: list[int]) -> dict[int, tuple[list[int], list[int]]]:
+    """``{mailing_id: (included group ids, excluded group ids)}`` in one query."""
+    out: dict[int, tuple[list[int], list[int]]] = {m: ([], []) for m in mailing_ids}
     rows = session.execute(
-        select(MailingGroup.group_id, MailingGroup.include).where(
-            MailingGroup.mailing_id == mailing_id
-        )
-    ).all()
-    return [g for g, inc in rows if inc], [g for g, inc in rows if not inc]
+        select(MailingGroup.mailing_id, MailingGroup.group_id, MailingGroup.include)
+        .where(MailingGroup.mailing_id.in_(mailing_ids))
+        .order_by(MailingGroup.group_id)
+    )
+    for mailing_id, group_id, include in rows:
+        out[mailing_id][0 if include else 1].append(group_id)
+    return out
+
+
+def mailing_groups(session: Session, mailing_id: int) -> tuple[list[int], list[int]]:
+    return groups_of(session, [mailing_id])[mailing_id]
 
 
 def save_mailing(
@@ -104,7 +116,7 @@ def save_mailing(
     if mailing is not None and mailing.status != DRAFT:
         raise Conflict(str(_l("Only a draft can be changed.")))
     if values.get("template_id"):
-        template = get_template(session, values["template_id"])
+        template = chosen_template(session, values["template_id"])
         values.setdefault("subject", None)
         values["subject"] = values.get("subject") or template.subject
         values["body_text"] = values.get("body_text") or template.body_text
@@ -219,13 +231,28 @@ def _check_ready(session: Session, mailing: Mailing) -> None:
         errors["include_group_ids"] = [str(_l("Choose at least one group or mailing list."))]
     if errors:
         raise ValidationError(str(_l("The mailing is not ready.")), errors=errors)
-    _sender(session)
+    sender_address(session)
+
+
+def read_schedule(text: str | None) -> datetime | None:
+    """The time a form gives (``2026-12-24T09:00``, UTC when it names no zone); None for none."""
+    if not text or not text.strip():
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationError(str(_l("Give a date and time.")), field="scheduled_at") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def send_test(session: Session, mailing_id: int, email: str, *, contact_id: int | None = None):
     """Send the mailing to ``email`` only (tokens of ``contact_id`` when given)."""
     mailing = get_mailing(session, mailing_id)
-    sender = _sender(session)
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationError(str(_l("This is not a valid email address.")), field="email") from exc
+    sender = sender_address(session)
     used = tokens_in(mailing.subject, mailing.body_text, mailing.body_html)
     values = token_values(session, [contact_id], used).get(contact_id, {}) if contact_id else {}
     message = build_message(
@@ -293,12 +320,19 @@ def cancel_mailing(session: Session, mailing_id: int) -> Mailing:
     return mailing
 
 
-def unsubscribe_url(recipient_id: int) -> str:
-    token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).dumps(
-        recipient_id
-    )
-    base = current_app.config.get("AMICALE_BASE_URL", "").rstrip("/")
-    return f"{base}/unsubscribe/{token}"
+def message_links():
+    """``links(recipient_id, contact_id) -> (unsubscribe URL, preferences URL or None)``: the
+    signed links of a mailing message, with their signers made once per delivery."""
+    config = current_app.config
+    base = config.get("AMICALE_BASE_URL", "").rstrip("/")
+    unsubscribe = URLSafeSerializer(config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+    preferences = URLSafeSerializer(config["SECRET_KEY"], salt=PREFERENCES_SALT)
+
+    def links(recipient_id: int, contact_id: int | None) -> tuple[str, str | None]:
+        prefs = f"{base}/preferences/{preferences.dumps(contact_id)}" if contact_id else None
+        return f"{base}/unsubscribe/{unsubscribe.dumps(recipient_id)}", prefs
+
+    return links
 
 
 def recipient_from_token(session: Session, token: str) -> MailingRecipient:
@@ -378,7 +412,7 @@ def deliver(
     if mailing.status != SENDING:
         return report
     config = current_app.config
-    sender = _sender(session)
+    sender = sender_address(session)
     used = tokens_in(mailing.subject, mailing.body_text, mailing.body_html)
     rate = rate if rate is not None else float(config.get("AMICALE_MAIL_RATE") or 0)
     if transport is not None:
@@ -389,9 +423,7 @@ def deliver(
     pace = _Pace(rate)
     subject, text, html = mailing.subject, mailing.body_text, mailing.body_html
     # Computed once per delivery, not per message.
-    base = config.get("AMICALE_BASE_URL", "").rstrip("/")
-    unsubscribe_signer = URLSafeSerializer(config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
-    preferences_signer = URLSafeSerializer(config["SECRET_KEY"], salt=PREFERENCES_SALT)
+    links = message_links()
     unsubscribe_line = gettext("Unsubscribe: %(url)s")
     preferences_line = gettext("Choose what you receive: %(url)s")
     unsubscribe_word = str(escape(gettext("Unsubscribe")))
@@ -427,11 +459,10 @@ def deliver(
             messages = []
             for r in batch:
                 tokens = values.get(r.contact_id, {})
-                link = f"{base}/unsubscribe/{unsubscribe_signer.dumps(r.id)}"
+                link, prefs = links(r.id, r.contact_id)
                 footer = "\n\n--\n" + unsubscribe_line % {"url": link}
                 footer_html = f'<p style="font-size:small"><a href="{link}">{unsubscribe_word}</a>'
-                if r.contact_id:
-                    prefs = f"{base}/preferences/{preferences_signer.dumps(r.contact_id)}"
+                if prefs:
                     footer += "\n" + preferences_line % {"url": prefs}
                     footer_html += f' · <a href="{prefs}">{preferences_words}</a>'
                 message = build_message(
@@ -505,12 +536,20 @@ def send_due(session: Session) -> list[int]:
     due = session.scalars(
         select(Mailing.id).where(Mailing.status == SCHEDULED, Mailing.scheduled_at <= utcnow())
     ).all()
+    started = []
     for mailing_id in due:
-        send_mailing(session, mailing_id)
+        try:
+            with session.begin_nested():
+                send_mailing(session, mailing_id)
+        except DomainError as exc:  # no longer ready: back to draft, for staff to see why
+            log.warning("scheduled mailing %s not sent: %s", mailing_id, exc.message)
+            session.execute(update(Mailing).where(Mailing.id == mailing_id).values(status=DRAFT))
+        else:
+            started.append(mailing_id)
     session.commit()
-    for mailing_id in due:
+    for mailing_id in started:
         start_delivery(mailing_id)
-    return list(due)
+    return started
 
 
 # -- figures and unsubscribing -------------------------------------------------------------------

@@ -53,6 +53,29 @@ def get_template(session: Session, template_id: int) -> MessageTemplate:
     return template
 
 
+def chosen_template(session: Session, template_id: int) -> MessageTemplate:
+    """The template an email, a mailing or a letter starts from: a wrong number is a mistake
+    in the input (ValidationError on ``template_id``), not a missing page."""
+    template = session.get(MessageTemplate, template_id)
+    if template is None:
+        raise ValidationError(
+            str(_l("No message template with the number %(id)s.", id=template_id)),
+            field="template_id",
+        )
+    return template
+
+
+def template_form_values(session: Session, template_id: int) -> dict:
+    """What a form shows when the user starts from a template."""
+    template = chosen_template(session, template_id)
+    return {
+        "template_id": template.id,
+        "subject": template.subject,
+        "body_text": template.body_text,
+        "body_html": template.body_html or "",
+    }
+
+
 def save_template(session: Session, data: dict, template_id: int | None = None) -> MessageTemplate:
     """Create (``template_id`` None) or change a template; unknown tokens are refused."""
     template = get_template(session, template_id) if template_id else None
@@ -142,7 +165,7 @@ def recipients(session: Session, contact_ids: list[int]) -> list[Recipient]:
     return out
 
 
-def _sender(session: Session) -> tuple[str, str]:
+def sender_address(session: Session) -> tuple[str, str]:
     org = get_settings(session, "organisation.")
     address = org.get("organisation.email")
     if not address:
@@ -198,7 +221,7 @@ def _content(session: Session, values: dict) -> tuple[str, str, str | None]:
     """Subject, text and HTML from a template and/or what was written (written text wins)."""
     subject, text, html = values.get("subject"), values.get("body_text"), values.get("body_html")
     if values.get("template_id"):
-        template = get_template(session, values["template_id"])
+        template = chosen_template(session, values["template_id"])
         subject = subject or template.subject
         text = text or template.body_text
         html = html if html is not None else template.body_html
@@ -231,7 +254,7 @@ def send_email(session: Session, data: dict, *, user=None, transport=None) -> Em
             field="contact_ids",
         )
     subject, text, html = _content(session, values)
-    sender = _sender(session)
+    sender = sender_address(session)
     people = recipients(session, values["contact_ids"])
     reachable = [p for p in people if p.reason is None]
     report = EmailReport(

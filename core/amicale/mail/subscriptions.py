@@ -22,7 +22,7 @@ from ..contacts.models import Contact, Email
 from ..errors import NotFound, ValidationError
 from ..groups.models import ADDED, PENDING, Group, GroupContact
 from ..groups.services import add_contacts, remove_contacts, set_pending
-from .services import _sender, build_message
+from .services import build_message, sender_address
 from .transport import current_transport
 
 CONFIRM_SALT = "amicale-subscribe-confirm"
@@ -94,7 +94,7 @@ def request_subscription(session: Session, form: dict, *, origin: str) -> Subscr
     last = (form.get("last_name") or "").strip()[:64]
     if errors:
         raise ValidationError(str(_l("Some fields are not valid.")), errors=errors)
-    sender = _sender(session)
+    sender = sender_address(session)
     contact = _contact_for(session, email, first, last)
     for group_id in chosen:
         set_pending(
@@ -166,16 +166,6 @@ def confirm(session: Session, token: str, *, origin: str) -> list[str]:
 
 
 # -- preferences (link in every mailing) ---------------------------------------------------------
-
-
-def preferences_token(contact_id: int) -> str:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PREFERENCES_SALT).dumps(
-        contact_id
-    )
-
-
-def preferences_url(contact_id: int) -> str:
-    return _absolute(f"/preferences/{preferences_token(contact_id)}")
 
 
 def contact_from_preferences_token(session: Session, token: str) -> Contact:

@@ -103,13 +103,10 @@ def _compose(contact_ids: list[int], back: str):
     template_id = request.values.get("template_id", type=int)
     loading = request.method == "GET" or request.form.get("load_template")
     if loading and template_id:
-        template = services.get_template(s, template_id)
-        values = {
-            "template_id": template.id,
-            "subject": template.subject,
-            "body_text": template.body_text,
-            "body_html": template.body_html or "",
-        }
+        try:
+            values = services.template_form_values(s, template_id)
+        except ValidationError as exc:
+            errors = exc.errors
     if request.method == "POST" and request.form.get("send"):
         data = {
             "contact_ids": contact_ids,
@@ -337,18 +334,7 @@ def mailing(mailing_id: int):
                     "success",
                 )
             elif action == "send":
-                when = None
-                if request.form.get("scheduled_at"):
-                    from datetime import UTC, datetime
-
-                    try:
-                        when = datetime.fromisoformat(request.form["scheduled_at"]).replace(
-                            tzinfo=UTC
-                        )
-                    except ValueError as exc:
-                        raise ValidationError(
-                            _("Give a date and time."), field="scheduled_at"
-                        ) from exc
+                when = mailings.read_schedule(request.form.get("scheduled_at"))
                 item = mailings.send_mailing(s, mailing_id, when=when)
                 s.commit()
                 if item.status == "sending":

@@ -119,3 +119,10 @@ def test_a_missing_source_is_a_usage_error(app):
     result = run(app, "/nonexistent/maildir")
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_a_folder_that_is_not_a_maildir_is_refused(app, tmp_path):
+    (tmp_path / "notes").mkdir()
+    result = run(app, str(tmp_path / "notes"))
+    assert result.exit_code == 1
+    assert "is not a Maildir" in result.output

@@ -240,3 +240,13 @@ def test_only_users_allowed_to_send_email_can(people, login_as, api_client):
         as_text=True
     )
     assert api_client("readonly").post("/api/v1/emails", json={}).status_code == 403
+
+
+def test_a_template_that_does_not_exist_is_a_field_error(app, organisation, people, api_client):
+    api = api_client("staff")
+    response = api.post(
+        "/api/v1/emails", json={"contact_ids": [people["ada"].id], "template_id": 999}
+    )
+    assert response.status_code == 422
+    assert "template_id" in response.get_json()["errors"]
+    assert email_activities(app, people["ada"].id) == []

@@ -301,3 +301,40 @@ def test_staff_write_and_send_a_mailing_from_the_pages(audience, login_as, smtp_
 def test_only_those_allowed_to_send_mailings_can(audience, login_as, api_client):
     assert login_as("readonly", locale="en").get("/mailings/").status_code == 403
     assert api_client("volunteer").get("/api/v1/mailings").status_code == 403
+
+
+def test_a_test_to_a_bad_address_or_a_missing_template_is_refused_beside_its_field(
+    audience, login_as, api_client, smtp_server
+):
+    people, groups = audience
+    api = api_client("staff")
+    ghost = api.post("/api/v1/mailings", json={"name": "x", "template_id": 999})
+    assert ghost.status_code == 422 and "template_id" in ghost.get_json()["errors"]
+    mailing = draft(api, groups)
+    staff = login_as("staff", locale="en")
+    page = staff.post_form(f"/mailings/{mailing['id']}", {"action": "test", "test_email": "nope"})
+    assert page.status_code == 422
+    assert "This is not a valid email address." in page.get_data(as_text=True)
+    assert smtp_server.messages == []
+
+
+def test_a_scheduled_mailing_that_is_no_longer_ready_goes_back_to_draft(
+    app, audience, api_client, smtp_server
+):
+    from amicale.mail.models import Mailing
+    from amicale.organisation.services import set_setting
+
+    people, groups = audience
+    api = api_client("staff")
+    mailing = draft(api, groups)
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    api.post(f"/api/v1/mailings/{mailing['id']}/send", json={"scheduled_at": later})
+    with app.app_context():
+        s = session()
+        s.execute(update(Mailing).values(scheduled_at=datetime.now(UTC) - timedelta(minutes=1)))
+        set_setting(s, "organisation.email", None)  # nobody to send from any more
+        s.commit()
+    result = CliRunner().invoke(cli, ["jobs", "run"], obj=app)
+    assert "0 scheduled mailing(s) started." in result.output, result.output
+    assert api.get(f"/api/v1/mailings/{mailing['id']}").get_json()["status"] == "draft"
+    assert smtp_server.messages == []
