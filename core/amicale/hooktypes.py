@@ -129,3 +129,54 @@ class Report:
     chart: str = "bar"  # bar, line, pie or none
     permission: str = "view_contacts"
     weight: int = 50
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """A column an import target accepts: ``field_type`` is text, date, decimal, boolean,
+    integer or choice (with ``options``, a callable giving ``(value, label)`` pairs)."""
+
+    name: str
+    label: str
+    required: bool = False
+    field_type: str = "text"
+    options: Callable[[], list[tuple[str, str]]] | None = None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What became of one row: ``created``, ``updated``, ``skipped`` or ``rejected`` (with the
+    reason shown to the user and written beside the row in the file of rejected rows)."""
+
+    action: str
+    reason: str = ""
+    entity_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """Records a component can import from a file (the ``import_targets`` hook). The importer
+    reads the file, applies the mapping and the value mapping, finds each row's contact (by its
+    number, external identifier, email or a duplicate rule) and hands ``import_rows(session,
+    rows)`` a batch of dicts keyed by field name, with ``contact_id`` set; it returns one
+    ImportResult per row, in order. A batch runs in one transaction (a savepoint per row is the
+    target's choice): a rejected row must leave nothing behind."""
+
+    name: str
+    label: str
+    fields: tuple[ImportField, ...]
+    import_rows: Callable[[Any, list[dict]], list[ImportResult]]
+    permission: str = "import_contacts"
+    weight: int = 50
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """A column a component adds to contact exports (the ``export_columns`` hook):
+    ``values(session, contact_ids)`` returns ``{contact_id: value}`` for one chunk of contacts,
+    in one set-based query."""
+
+    name: str
+    label: str
+    values: Callable[[Any, list[int]], dict[int, Any]]
+    weight: int = 50

@@ -39,6 +39,9 @@ DEFAULT_PLUGINS = (
     "amicale.reports.plugin",
     "amicale.mail.plugin",
     "amicale.dedupe.plugin",
+    "amicale.imports.plugin",
+    "amicale.exports.plugin",
+    "amicale.vcard.plugin",
 )
 
 RESERVED_NAMES = {"core", "api", "admin", "static", "account", "login", "logout"}
