@@ -6,7 +6,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from .. import hookimpl
-from ..hooktypes import Permission
+from ..hooktypes import MenuItem, Permission
+
+
+@hookimpl
+def register_models():
+    from .models import ImportItem, ImportJob, ImportMapping, ImportReject
+
+    return [ImportJob, ImportItem, ImportReject, ImportMapping]
+
+
+@hookimpl
+def register_blueprints():
+    from .views import bp
+
+    return [bp]
 
 
 @hookimpl
@@ -19,3 +33,8 @@ def register_permissions():
             default_roles=("staff",),
         )
     ]
+
+
+@hookimpl
+def menu_items(user):
+    return [MenuItem("imports", _l("Import"), "imports.index", "main", 75, "import_contacts")]
