@@ -28,6 +28,10 @@ from .errors import Conflict, DomainError, NotFound, PermissionDenied, Validatio
 from .hookspecs import PLUGIN_API_VERSION
 from .hooktypes import (
     ContactTab,
+    ExportColumn,
+    ImportField,
+    ImportResult,
+    ImportTarget,
     Manifest,
     MenuItem,
     Permission,
@@ -39,6 +43,7 @@ from .hooktypes import (
     Widget,
 )
 from .i18n import money as format_money
+from .imports.targets import import_each
 from .organisation.services import get_setting
 from .plugins import hook
 from .validation import load_input
@@ -58,6 +63,11 @@ __all__ = [
     "Contact",
     "ContactTab",
     "ContactType",
+    "ExportColumn",
+    "ImportField",
+    "ImportResult",
+    "ImportTarget",
+    "import_each",
     "PageArgs",
     "page_schema",
     "Report",

@@ -217,6 +217,8 @@ HEADER_WORDS = {
     "societe": "organization_name",
     "company": "organization_name",
     "fonction": "job_title",
+    "metier": "job_title",
+    "profession": "job_title",
     "poste": "job_title",
     "job title": "job_title",
     "identifiant": "external_identifier",

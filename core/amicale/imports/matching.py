@@ -55,8 +55,8 @@ class Incoming:
 
 
 class Matcher:
-    """``match(rows)`` gives, for each Incoming, the best matching contact id (or remembered
-    row ref) and its score, or None."""
+    """``match(rows)`` gives, for each Incoming, the best matching contact of the database and
+    its score, or None; ``recall(row)`` the best earlier row of the file (``remember``)."""
 
     def __init__(self, session: Session, spec: RuleSpec) -> None:
         self.session = session
@@ -151,15 +151,19 @@ class Matcher:
                 score = self._score(row, by_contact.get(cid, {}))
                 if score >= self.spec.threshold and (best is None or score > best[1]):
                     best = (cid, score)
-            if best is None:  # an earlier row of the file
-                for n, key in enumerate(self.plan):
-                    for k in self._keys(row, key):
-                        for earlier in self.memory[n].get(k, ()):
-                            score = self._score(row, earlier.normalised)
-                            if score >= self.spec.threshold and (best is None or score > best[1]):
-                                best = (earlier.ref, score)
             out.append(best)
         return out
+
+    def recall(self, row: Incoming) -> tuple[Any, int] | None:
+        """The best earlier row of the file (remembered) that ``row`` duplicates."""
+        best: tuple[Any, int] | None = None
+        for n, key in enumerate(self.plan):
+            for k in self._keys(row, key):
+                for earlier in self.memory[n].get(k, ()):
+                    score = self._score(row, earlier.normalised)
+                    if score >= self.spec.threshold and (best is None or score > best[1]):
+                        best = (earlier.ref, score)
+        return best
 
     def remember(self, row: Incoming) -> None:
         """Keep a row that will be created, for the rows after it in the file."""

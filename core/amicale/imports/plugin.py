@@ -24,6 +24,13 @@ def register_blueprints():
 
 
 @hookimpl
+def register_api():
+    from .api import fields_blp, imports_blp, mappings_blp
+
+    return [imports_blp, mappings_blp, fields_blp]
+
+
+@hookimpl
 def register_permissions():
     return [
         Permission(
@@ -38,3 +45,10 @@ def register_permissions():
 @hookimpl
 def menu_items(user):
     return [MenuItem("imports", _l("Import"), "imports.index", "main", 75, "import_contacts")]
+
+
+@hookimpl
+def import_targets():
+    from .targets import core_targets
+
+    return core_targets()

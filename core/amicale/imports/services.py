@@ -143,7 +143,7 @@ def start(
         raise ValidationError(str(_l("Choose a file.")), field="file")
     fmt = reading.file_format(file_name)
     digest = hashlib.sha256()
-    tmp = folder() / f"upload-{utcnow().strftime('%Y%m%d%H%M%S%f')}.part"
+    tmp = folder() / f"upload-{utcnow().strftime('%Y%m%d%H%M%S%f')}.{fmt}"
     size = 0
     with open(tmp, "wb") as out:
         while chunk := stream.read(1024 * 1024):
@@ -212,7 +212,10 @@ def list_jobs(session: Session, *, limit: int = 50) -> list[ImportJob]:
 
 
 def path_of(job: ImportJob) -> Path:
-    return folder() / job.stored_as
+    path = folder() / job.stored_as
+    if not path.exists():
+        raise NotFound(str(_l("The file of import %(id)s is no longer on the server.", id=job.id)))
+    return path
 
 
 def headers_and_sample(job: ImportJob, size: int = 10) -> tuple[list[str], list[list]]:
@@ -228,6 +231,14 @@ def configure(session: Session, job_id: int, data: dict[str, Any]) -> ImportJob:
             str(_l("This import has already run; start a new one.")), field="status"
         )
     errors: dict[str, list[str]] = {}
+    for name, kind in (("dialect", dict), ("mapping", list), ("save_as", str)):
+        if data.get(name) is not None and not isinstance(data[name], kind):
+            errors[name] = [str(_l("This value has the wrong type."))]
+    for name in ("contact_type", "on_duplicate"):
+        if name in data and not isinstance(data[name], str):
+            errors[name] = [str(_l("This value has the wrong type."))]
+    if errors:
+        raise ValidationError(str(_l("Some fields are not valid.")), errors=errors)
     dialect = reading.Dialect.of({**job.dialect, **(data.get("dialect") or {})})
     try:
         reading.check_dialect(dialect)
@@ -477,6 +488,10 @@ def run(
     if not job.total_rows:
         job.total_rows = reading.count_rows(path_of(job), dialect)
     if dry_run:
+        if job.status not in (READY, FAILED) or job.rows_done:
+            raise ValidationError(
+                str(_l("This import has already run; start a new one.")), field="status"
+            )
         session.execute(
             delete(ImportReject).where(ImportReject.import_id == job.id, ImportReject.dry)
         )
@@ -546,12 +561,12 @@ def run(
                 session.commit()
             if progress:
                 progress(done, job.total_rows)
-    except Exception as exc:
+    except BaseException as exc:  # an interruption too: the import says where it stopped
         session.rollback()
         if not dry_run:
             job = get_job(session, import_id)
             job.status = FAILED
-            job.error = str(exc)[:2000]
+            job.error = (str(exc) or type(exc).__name__)[:2000]
             session.commit()
         raise
     job = get_job(session, import_id)
@@ -653,12 +668,16 @@ class _ContactRunner:
             for i, hit in zip(rule_rows, found, strict=True):
                 if hit is not None:
                     matches[i] = hit[0]
+        rule_set = set(rule_rows)
         pending: list[Prepared] = []
         updates: list[tuple[_Outcome, Prepared, Any]] = []
         for i, (o, p) in enumerate(good):
             if o.action == REJECTED:
                 continue
             match = matches[i]
+            if match is None and i in rule_set:
+                hit = self.matcher.recall(p.incoming(self.matcher.names))
+                match = hit[0] if hit is not None else None
             if match is not None and self.on_duplicate == "create" and _same_ext(match, p):
                 o.action = REJECTED
                 o.reason = str(

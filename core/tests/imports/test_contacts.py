@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from amicale.contacts.models import Address, Contact, Email, Phone
 
