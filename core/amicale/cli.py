@@ -607,6 +607,71 @@ def dedupe_merge(app, winner, loser, batch, rule_name, group_id, yes):
     click.echo(f"Merged {loser} into {contact.display_name} (n° {contact.id}).")
 
 
+# -- export --------------------------------------------------------------------------------------
+
+
+@cli.group()
+def export():
+    """Export contacts to CSV or XLSX files."""
+
+
+@export.command("contacts")
+@click.option("--group", "group_id", type=int, help="The members of this group.")
+@click.option("--search", "search", help='Search criteria as JSON, e.g. \'{"city": "Lyon"}\'.')
+@click.option(
+    "--format",
+    "fmt",
+    default="csv",
+    show_default=True,
+    help="csv, excel-fr (semicolon, BOM, decimal comma, dd/mm/yyyy) or xlsx.",
+)
+@click.option("--columns", help="Column names, comma separated (default: a few usual ones).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+)
+@with_app
+def export_contacts(app, group_id, search, fmt, columns, output):
+    """Write the contacts of a search or a group (every contact by default), by number."""
+    from .db import session
+    from .errors import ValidationError
+    from .exports import services
+
+    s = session()
+    try:
+        criteria = json.loads(search) if search else {}
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--search") from exc
+    if not isinstance(criteria, dict):
+        raise click.BadParameter("give a JSON object", param_hint="--search")
+    try:
+        fmt = services.check_format(fmt)
+        chosen = services.choose_columns(
+            s, columns.split(",") if columns else services.DEFAULT_COLUMNS
+        )
+        query = services.contacts_query(s, criteria=criteria, group_id=group_id)
+    except ValidationError as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{exc.field or 'search'}") from exc
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("An XLSX file needs -o FILE.")
+    body = services.export(s, query, chosen, fmt)
+    if output:
+        with open(output, "wb") as out:
+            for piece in body:
+                out.write(piece)
+    else:
+        stdout = sys.stdout.buffer
+        for piece in body:
+            stdout.write(piece)
+        stdout.flush()
+
+
+# -- import (core/amicale/imports/cli.py) ---------------------------------------------------------
+
+from .imports.cli import import_command  # noqa: E402
+
+cli.add_command(import_command)
+
+
 def main() -> None:
     try:
         cli(prog_name="amicale")

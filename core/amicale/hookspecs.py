@@ -189,6 +189,17 @@ def import_targets():
     row by row (created, updated, rejected with a reason)."""
 
 
+@hookspec
+def export_columns():
+    """Return the columns the component adds to contact exports (CSV, XLSX): a list of
+    ``amicale.hooktypes.ExportColumn(name, label, values, weight)``. Called when the export page
+    lists its columns and when a file is written, for enabled components only; the column is
+    offered as ``<component>.<name>``. ``values(session, contact_ids)`` is called once per chunk
+    of contacts (about 2,000) and returns ``{contact_id: value}`` in one set-based query; a
+    contact left out gets an empty cell. Values may be str, int, float, Decimal, bool, date or
+    datetime."""
+
+
 @hookspec(firstresult=True)
 def request_payment(
     entity, entity_id, contact_id, amount, currency, financial_type, status, source

@@ -20,6 +20,7 @@ from flask_login import AnonymousUserMixin
 from amicale import hookimpl, hookspecs
 from amicale.api_for_plugins import Manifest, MenuItem, Permission, Widget
 from amicale.components.services import disable_component, enable_component
+from amicale.hooktypes import ExportColumn
 from amicale.plugins import hook
 
 HOOKS = sorted(
@@ -149,6 +150,10 @@ class Probe:
     @hookimpl
     def import_targets(self):
         return self._rec("import_targets")
+
+    @hookimpl
+    def export_columns(self):
+        return [ExportColumn("code", "Probe code", lambda session, ids: {i: f"P{i}" for i in ids})]
 
     @hookimpl
     def request_payment(
@@ -459,6 +464,29 @@ def test_hook_reports(app, state):
 def test_hook_import_targets(app, state):
     on, off = call_enabled_and_disabled(app, state, lambda: hook.import_targets())
     assert "probe:import_targets" in on and "probe:import_targets" not in off
+
+
+def test_hook_export_columns(app, state, make_contact):
+    """The column is offered as ``probe.code`` while enabled, and its values fill the rows."""
+    from sqlalchemy import select
+
+    from amicale.contacts.models import Contact
+    from amicale.db import session
+    from amicale.exports.services import available_columns, choose_columns, rows
+
+    contact = make_contact(first_name="Ada", last_name="Probe")
+
+    def export():
+        s = session()
+        names = [c.name for c in available_columns(s)]
+        if "probe.code" not in names:
+            return names, []
+        columns = choose_columns(s, ["id", "probe.code"])
+        return names, list(rows(s, select(Contact.id), columns))
+
+    (on_names, on_rows), (off_names, _off_rows) = call_enabled_and_disabled(app, state, export)
+    assert "probe.code" in on_names and "probe.code" not in off_names
+    assert [contact.id, f"P{contact.id}"] in on_rows
 
 
 def test_hook_request_payment(app, state):

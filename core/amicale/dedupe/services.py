@@ -321,9 +321,15 @@ class MergePlan:
     fields: list[str] = field(default_factory=list)  # taken from the loser
     custom: list[str] = field(default_factory=list)  # custom fields taken from the loser
     keep: dict[str, list[int] | None] = field(default_factory=dict)  # None: all
+    primary: dict[str, int] = field(default_factory=dict)  # kind -> the record made primary
 
 
-def _check_choices(session: Session, loser: Contact, choices: Any) -> MergePlan:
+PRIMARY_KINDS = ("emails", "phones", "addresses")
+
+
+def _check_choices(
+    session: Session, loser: Contact, choices: Any, winner_id: int | None = None
+) -> MergePlan:
     if not isinstance(choices, dict):
         raise ValidationError(
             _("Some fields are not valid."), errors={"choices": [_("Not valid.")]}
@@ -334,6 +340,21 @@ def _check_choices(session: Session, loser: Contact, choices: Any) -> MergePlan:
     sides = ("winner", "loser")
     for key, value in choices.items():
         where = f"choices.{key}"
+        if key.startswith("primary.") and key.removeprefix("primary.") in PRIMARY_KINDS:
+            kind = key.removeprefix("primary.")
+            model = DETAILS[kind]
+            if value in (None, ""):
+                continue
+            owner = (
+                session.execute(select(model.contact_id).where(model.id == value)).scalar()
+                if isinstance(value, int) and not isinstance(value, bool)
+                else None
+            )
+            if owner is None or owner not in (loser.id, winner_id):
+                errors[where] = [_("Choose one of the two contacts' records.")]
+            else:
+                plan.primary[kind] = value
+            continue
         if key in DETAILS:
             if value in (None, "all"):
                 plan.keep[key] = None
@@ -426,6 +447,28 @@ def _move_details(
         session.expire_all()
 
 
+def _set_primaries(session: Session, winner: Contact, plan: MergePlan, user_id: int | None) -> None:
+    """Make the chosen records primary (one that did not move with the merge is ignored)."""
+    for kind, chosen in plan.primary.items():
+        model = DETAILS[kind]
+        rows = list(session.execute(select(model).where(model.contact_id == winner.id)).scalars())
+        if chosen not in {r.id for r in rows}:
+            continue
+        for r in rows:
+            if r.is_primary != (r.id == chosen):
+                record(
+                    session,
+                    contact_id=winner.id,
+                    entity=contacts.ENTITY_NAMES[kind],
+                    entity_id=r.id,
+                    action="update",
+                    changes={"is_primary": (r.is_primary, r.id == chosen)},
+                    user_id=user_id,
+                )
+                r.is_primary = r.id == chosen
+        session.flush()
+
+
 def merge_contacts(
     session: Session,
     winner_id: int,
@@ -439,7 +482,8 @@ def merge_contacts(
     ``choices``: ``{field: "loser"}`` takes the loser's value of a contact field (the winner's
     is kept otherwise), ``{"custom.<name>": "loser"}`` the same for a custom field; ``{"emails":
     [ids]}`` (phones, addresses, websites) which of the loser's records move (all by default;
-    ``[]`` none). Then every area moves its rows (``merge_contacts`` hook), the loser goes to
+    ``[]`` none); ``{"primary.emails": id}`` (phones, addresses) the record, of either contact,
+    that becomes the primary one. Then every area moves its rows (``merge_contacts`` hook), the loser goes to
     the trash with a link to the winner, and the change log of both records the merge. Raises
     ValidationError (bad choices), NotFound, Conflict (a contact in the trash); any error
     leaves the caller to roll back, and nothing is changed.
@@ -457,7 +501,7 @@ def merge_contacts(
             )
     if winner.contact_type != loser.contact_type:
         raise ValidationError(_("Only contacts of the same kind can be merged."), field="loser_id")
-    plan = _check_choices(session, loser, choices or {})
+    plan = _check_choices(session, loser, choices or {}, winner.id)
     data: dict[str, Any] = {f: _as_input(getattr(loser, f)) for f in plan.fields}
     if plan.custom:
         loser_custom = custom.values_for(session, "contact", [loser.id]).get(loser.id, {})
@@ -469,6 +513,7 @@ def merge_contacts(
     if data:
         contacts.update_contact(session, winner.id, data, user_id=user_id)
     _move_details(session, winner, loser, plan, user_id)
+    _set_primaries(session, winner, plan, user_id)
     hook.merge_contacts(winner_id=winner.id, loser_id=loser.id, session=session)
     contacts.trash_contact(session, loser.id, user_id=user_id)
     session.add(DedupeMerge(winner_id=winner.id, loser_id=loser.id, user_id=user_id))

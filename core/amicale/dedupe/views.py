@@ -149,6 +149,10 @@ def _choices_from_form(form) -> dict[str, Any]:
             choices[key.removeprefix("field-")] = "loser"
     for kind in services.DETAILS:
         choices[kind] = [int(v) for v in form.getlist(f"keep-{kind}") if v.isdigit()]
+    for kind in services.PRIMARY_KINDS:
+        chosen = form.get(f"primary-{kind}", "")
+        if chosen.isdigit():
+            choices[f"primary.{kind}"] = int(chosen)
     return choices
 
 

@@ -19,3 +19,17 @@ def register_permissions():
             default_roles=("staff",),
         )
     ]
+
+
+@hookimpl
+def register_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_api():
+    from .api import blp
+
+    return [blp]

@@ -64,9 +64,11 @@ class Matcher:
         self.plan = block_plan(spec)
         self.weights = {n: (m, w, c) for n, m, w, c in spec.fields}
         self.names = frozenset(self.weights) | {n for key in self.plan for n in key}
+        # The kind and the trash written so that no index serves them: the planner starts
+        # from the lead field's index (a few rows), not from every contact of the kind.
         self.conditions = [
-            Contact.contact_type == spec.contact_type,
-            Contact.is_deleted.is_(False),
+            Contact.contact_type.concat("") == spec.contact_type,
+            Contact.is_deleted.is_not(True),
         ]
         self.memory: list[dict[tuple, list[Incoming]]] = [defaultdict(list) for _ in self.plan]
 
@@ -124,7 +126,8 @@ class Matcher:
                     exprs.append(_key_expr(col))
                 if key[lead] in INDEXED:
                     # the stored value as such, so that its index serves the IN list
-                    variants = {v for x in chunk for v in (x, x.upper(), x.title())}
+                    # emails are stored lower-case, phones as E.164; codes may be in capitals
+                    variants = {v for x in chunk for v in (x, x.upper())}
                     narrowed = lead_column.in_(sorted(variants))
                 else:
                     narrowed = exprs[lead].in_(chunk)

@@ -60,6 +60,31 @@ def test_choices_are_applied_and_both_emails_kept_the_loser_in_the_trash_linked(
         assert actions == {(winner, "merge", "merged_from"), (loser, "merge", "merged_into")}
 
 
+def test_the_loser_s_email_can_become_the_primary_one(db, two, login_as):
+    winner, loser = two
+    with db() as s:
+        theirs = s.execute(select(Email.id).where(Email.contact_id == loser)).scalar_one()
+        with pytest.raises(ValidationError) as refused:
+            services.merge_contacts(s, winner, loser, {"primary.emails": 999999})
+        assert "choices.primary.emails" in refused.value.errors
+        s.rollback()
+    web = login_as("staff", locale="en")
+    screen = web.get(f"/contacts/{winner}/merge/{loser}").get_data(as_text=True)
+    assert f'name="primary-emails" value="{theirs}"' in screen
+    done = web.post_form(
+        f"/contacts/{winner}/merge/{loser}",
+        {"keep-emails": str(theirs), "primary-emails": str(theirs)},
+    )
+    assert done.status_code == 302
+    with db() as s:
+        emails = s.execute(
+            select(Email.email, Email.is_primary)
+            .where(Email.contact_id == winner)
+            .order_by(Email.id)
+        ).all()
+        assert emails == [("helene@example.org", False), ("h.martin@example.org", True)]
+
+
 def test_details_of_the_loser_can_be_left_behind(db, two):
     winner, loser = two
     with db() as s:
