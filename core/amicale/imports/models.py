@@ -100,3 +100,21 @@ class ImportMapping(SQLModel, table=True):
     mapping: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     options: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+def _words() -> dict:
+    """The statuses and outcomes stored as values and shown translated (``_(value)``)."""
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        READY: _l("ready"),
+        QUEUED: _l("queued"),
+        RUNNING: _l("running"),
+        DONE: _l("done"),
+        FAILED: _l("failed"),
+        UNDONE: _l("undone"),
+        CREATED: _l("created"),
+        UPDATED: _l("updated"),
+        SKIPPED: _l("skipped"),
+        REJECTED: _l("rejected"),
+    }
