@@ -128,7 +128,7 @@ def _page(job, *, errors=None, status=200):
     for m in job.options.get("mapping") or []:
         if m["column"] in slots and len(slots[m["column"]]) < 2:
             slots[m["column"]].append(
-                {"field": m["field"], "values": _values_text(m.get("values") or {})}
+                {"field": m["field"], "values_text": _values_text(m.get("values") or {})}
             )
     fields: dict[str, list[tuple[str, str]]] = {}
     for key, label, section in services.target_fields(s, job.target):

@@ -94,6 +94,8 @@ def test_the_pages_go_from_upload_to_mapping_to_dry_run_to_report(login_as, db):
     assert done.status_code == 302
     html = web.get(page_url).get_data(as_text=True)
     assert 'id="count-created">2<' in html and 'id="count-rejected">1<' in html
+    listed = web.get("/imports/").get_data(as_text=True)
+    assert "adherents.csv" in listed and "done" in listed
     rejected = web.get(page_url + "rejected.csv")
     text = rejected.get_data(as_text=True)
     assert (
