@@ -57,10 +57,22 @@ def index():
         else:
             s.commit()
             return redirect(url_for("imports.view", import_id=job.id))
+    from sqlalchemy import select
+
+    from ..accounts.models import User
+
+    jobs = services.list_jobs(s)
+    user_ids = {j.user_id for j in jobs if j.user_id}
+    users = (
+        dict(s.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+        if user_ids
+        else {}
+    )
     return (
         render_template(
             "imports/index.html",
-            jobs=services.list_jobs(s),
+            jobs=jobs,
+            users=users,
             targets={name: services.target_label(name) for name in services.targets()},
             errors=errors,
         ),
