@@ -42,16 +42,15 @@ class SubtypeSchema(Schema):
     is_active = fields.Boolean(dump_only=True)
 
 
-def _criteria(args: dict) -> dict:
-    """The search criteria of a list request: the schema's own args plus any search filter."""
-    criteria = {}
-    if args.get("q"):
-        criteria["q"] = args["q"]
-    if args.get("contact_type"):
-        criteria["contact_type"] = args["contact_type"]
+def criteria_from_args(args: dict, own: set[str] | None = None) -> dict:
+    """The search criteria of a request: ``q`` and ``contact_type`` from the loaded ``args``,
+    plus any search filter of the query string; ``own`` are the endpoint's other arguments
+    (default: those of GET /contacts). An unknown name is refused."""
+    criteria = {k: args[k] for k in ("q", "contact_type") if args.get(k)}
+    own = set(ContactListArgs().fields) if own is None else own
     known = available_filters()
     for key in request.args:
-        if key in ContactListArgs().fields:
+        if key in own:
             continue
         if key not in known:
             raise ValidationError(f"Unknown filter: {key}", field=key)
@@ -70,7 +69,7 @@ class Contacts(MethodView):
         (``city``, ``group``, ``tag``, ``custom_<field>``...) is a query parameter."""
         s = session()
         include = args["include_deleted"] or args["only_deleted"]
-        criteria = _criteria(args)
+        criteria = criteria_from_args(args)
         contacts, total = search_contacts(
             s,
             criteria,

@@ -3,16 +3,15 @@ file, streamed."""
 
 from __future__ import annotations
 
-from flask import Response, request, stream_with_context
+from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..accounts.permissions import permission_required
+from ..contacts.api import criteria_from_args
 from ..contacts.models import ContactType
-from ..contacts.search import available_filters
 from ..db import session
-from ..errors import ValidationError
 from . import services
 
 blp = Blueprint(
@@ -43,21 +42,6 @@ class ExportArgs(Schema):
     )
 
 
-def _criteria(args: dict) -> dict:
-    """The search criteria: ``q``, ``contact_type`` and any search filter, as GET /contacts."""
-    criteria = {k: args[k] for k in ("q", "contact_type") if args.get(k)}
-    known = available_filters()
-    own = set(ExportArgs().fields)
-    for key in request.args:
-        if key in own:
-            continue
-        if key not in known:
-            raise ValidationError(f"Unknown filter: {key}", field=key)
-        values = request.args.getlist(key)
-        criteria[key] = values if known[key].field_type == "multiselect" else values[0]
-    return criteria
-
-
 @blp.route("/export")
 class ContactExport(MethodView):
     @permission_required("export_contacts")
@@ -78,7 +62,9 @@ class ContactExport(MethodView):
         ``columns`` asked for, as a file streamed row by row; 422 names an unknown column."""
         s = session()
         columns = services.choose_columns(s, args["columns"].split(","))
-        query = services.contacts_query(s, criteria=_criteria(args), group_id=args["group"])
+        query = services.contacts_query(
+            s, criteria=criteria_from_args(args, set(ExportArgs().fields)), group_id=args["group"]
+        )
         fmt = args["format"]
         return Response(
             stream_with_context(services.export(s, query, columns, fmt)),

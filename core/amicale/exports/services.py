@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlmodel import Session
 
+from ..contacts.labels import ADDRESS_PART_LABELS, CONTACT_FIELD_LABELS
 from ..contacts.models import Address, Contact, Email, Phone
 from ..customfields import services as custom
 from ..errors import ValidationError
@@ -44,47 +45,22 @@ SECTIONS = {
     "components": _l("Components"),
 }
 
-CONTACT_FIELDS: dict[str, Any] = {
-    "id": _l("Contact number"),
-    "contact_type": _l("Kind of contact"),
-    "display_name": _l("Display name"),
-    "sort_name": _l("Sort name"),
-    "prefix": _l("Prefix"),
-    "first_name": _l("First name"),
-    "middle_name": _l("Middle name"),
-    "last_name": _l("Last name"),
-    "suffix": _l("Suffix"),
-    "nick_name": _l("Nickname"),
-    "organization_name": _l("Organisation name"),
-    "household_name": _l("Household name"),
-    "legal_name": _l("Legal name"),
-    "job_title": _l("Job title"),
-    "gender": _l("Gender"),
-    "birth_date": _l("Birth date"),
-    "is_deceased": _l("Deceased"),
-    "deceased_date": _l("Deceased on"),
-    "preferred_language": _l("Preferred language"),
-    "external_identifier": _l("External identifier"),
-    "source": _l("Source"),
-    "do_not_email": _l("Does not want emails"),
-    "do_not_phone": _l("Does not want phone calls"),
-    "do_not_mail": _l("Does not want postal mail"),
-    "do_not_sms": _l("Does not want SMS"),
-    "is_opt_out": _l("No bulk mail"),
-    "created_at": _l("Created"),
-    "modified_at": _l("Modified"),
-}
 
 # name -> (model, attribute): the contact's primary email, phone and address.
 DETAIL_FIELDS: dict[str, tuple[Any, str, Any]] = {
     "email": (Email, "email", _l("Email")),
     "phone": (Phone, "phone", _l("Phone")),
-    "street_address": (Address, "street_address", _l("Street address")),
-    "supplemental_address_1": (Address, "supplemental_address_1", _l("Supplemental address")),
-    "postal_code": (Address, "postal_code", _l("Postal code")),
-    "city": (Address, "city", _l("City")),
-    "state_province": (Address, "state_province", _l("State or province")),
-    "country": (Address, "country", _l("Country")),
+    **{
+        part: (Address, part, ADDRESS_PART_LABELS[part])
+        for part in (
+            "street_address",
+            "supplemental_address_1",
+            "postal_code",
+            "city",
+            "state_province",
+            "country",
+        )
+    },
 }
 
 DEFAULT_COLUMNS = ("id", "display_name", "email", "phone", "postal_code", "city")
@@ -124,7 +100,7 @@ def _component_columns() -> list[Column]:
 def available_columns(session: Session) -> list[Column]:
     """Every column of an export, in the order of the page: the contact's fields, its primary
     email, phone and address, the active custom fields of contacts, the components' columns."""
-    columns = [Column(n, str(label), "contact") for n, label in CONTACT_FIELDS.items()]
+    columns = [Column(n, str(label), "contact") for n, label in CONTACT_FIELD_LABELS.items()]
     columns += [Column(n, str(label), "details") for n, (_m, _a, label) in DETAIL_FIELDS.items()]
     groups = custom.list_groups(session, extends="contact", is_active=True)
     fields = custom.fields_by_group(session, groups)

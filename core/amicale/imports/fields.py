@@ -63,40 +63,14 @@ class FieldChoice:
 
 
 def _labels() -> dict[str, object]:
+    from ..contacts.labels import ADDRESS_PART_LABELS, CONTACT_FIELD_LABELS
+
     return {
-        "contact_type": _l("Kind of contact"),
-        "prefix": _l("Prefix"),
-        "first_name": _l("First name"),
-        "middle_name": _l("Middle name"),
-        "last_name": _l("Last name"),
-        "suffix": _l("Suffix"),
-        "nick_name": _l("Nickname"),
-        "organization_name": _l("Organisation name"),
-        "household_name": _l("Household name"),
-        "legal_name": _l("Legal name"),
-        "job_title": _l("Job title"),
-        "gender": _l("Gender"),
-        "birth_date": _l("Birth date"),
-        "deceased_date": _l("Date of death"),
-        "is_deceased": _l("Deceased"),
-        "preferred_language": _l("Preferred language"),
-        "external_identifier": _l("External identifier"),
-        "source": _l("Source"),
-        "do_not_email": _l("Do not email"),
-        "do_not_phone": _l("Do not phone"),
-        "do_not_mail": _l("Do not mail"),
-        "do_not_sms": _l("Do not send SMS"),
-        "is_opt_out": _l("No bulk mail"),
+        **CONTACT_FIELD_LABELS,
+        **ADDRESS_PART_LABELS,
         "groups": _l("Groups"),
         "tags": _l("Tags"),
         "subtypes": _l("Contact subtypes"),
-        "street_address": _l("Street address"),
-        "supplemental_address_1": _l("Address line 2"),
-        "supplemental_address_2": _l("Address line 3"),
-        "postal_code": _l("Postal code"),
-        "city": _l("City"),
-        "state_province": _l("Region"),
-        "country": _l("Country"),
     }
 
 

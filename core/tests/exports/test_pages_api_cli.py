@@ -120,9 +120,10 @@ def test_the_command_writes_csv_to_stdout_and_xlsx_to_a_file(app, members, tmp_p
 def test_the_command_refuses_a_bad_column_or_format_with_exit_code_2(app, members, tmp_path):
     runner = CliRunner()
     bad_column = runner.invoke(cli, ["export", "contacts", "--columns", "shoe_size"], obj=app)
-    assert bad_column.exit_code == 2 and "Unknown column: shoe_size" in bad_column.output
+    # the command speaks the organisation's language (French here), as the file's headers
+    assert bad_column.exit_code == 2 and "Colonne inconnue : shoe_size" in bad_column.output
     bad_format = runner.invoke(cli, ["export", "contacts", "--format", "pdf"], obj=app)
-    assert bad_format.exit_code == 2 and "Unknown format pdf" in bad_format.output
+    assert bad_format.exit_code == 2 and "Format pdf inconnu" in bad_format.output
     no_file = runner.invoke(cli, ["export", "contacts", "--format", "xlsx"], obj=app)
     assert no_file.exit_code == 2 and "-o FILE" in no_file.output
     bad_search = runner.invoke(cli, ["export", "contacts", "--search", "{city"], obj=app)
