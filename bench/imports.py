@@ -125,6 +125,7 @@ def run_import(url: str, data: bytes, instance: Path, profile: bool = False) -> 
     os.environ["AMICALE_DATABASE_URL"] = url
     os.environ["AMICALE_INSTANCE"] = str(instance)
     os.environ["AMICALE_JOBS"] = "immediate"
+    os.environ.setdefault("AMICALE_TEST_BACKENDS", "")
     from amicale.app import create_app
     from amicale.db import session
     from amicale.dedupe.models import DedupeRule

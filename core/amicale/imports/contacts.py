@@ -477,6 +477,14 @@ def bulk_insert(session: Session, table, columns: list[str], rows: list[tuple]) 
         return
     conn = session.connection()
     dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    if dialect.name == "postgresql":
+        # COPY: one stream for all the rows (an executemany would cost a round trip per row)
+        sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     # texts, numbers and booleans go to the driver as they are; dates, times and decimals
     # through the column's processing (SQLite stores them as texts of a set form)
     procs = [
@@ -490,7 +498,6 @@ def bulk_insert(session: Session, table, columns: list[str], rows: list[tuple]) 
             tuple(v if v is None or f is None else f(v) for f, v in zip(procs, row, strict=True))
             for row in rows
         ]
-    quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
