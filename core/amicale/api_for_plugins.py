@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from . import hookimpl
 from .accounts.permissions import has_permission, login_only, permission_required, public
+from .activities.services import create_activity
 from .api.pagination import PageArgs, page_schema
 from .clock import utcnow
 from .components.state import enabled_components
@@ -38,6 +39,7 @@ from .hooktypes import (
     Report,
     ReportFilter,
     ReportResult,
+    ScheduledJob,
     SearchFilter,
     SummaryBlock,
     Widget,
@@ -46,6 +48,7 @@ from .i18n import money as format_money
 from .imports.targets import import_each
 from .organisation.services import get_setting
 from .plugins import hook
+from .relationships.models import Relationship, RelationshipType
 from .validation import load_input
 
 
@@ -73,6 +76,10 @@ __all__ = [
     "Report",
     "ReportFilter",
     "ReportResult",
+    "Relationship",
+    "RelationshipType",
+    "ScheduledJob",
+    "create_activity",
     "SearchFilter",
     "contact_page_context",
     "format_date",

@@ -402,15 +402,20 @@ def jobs():
 
 
 @jobs.command("run")
+@click.option("--all", "everything", is_flag=True, help="Run every scheduled job now.")
 @with_app
-def jobs_run(app):
+def jobs_run(app, everything):
     """Do the periodic work now (run it every minute from cron beside `amicale worker`; `amicale
-    serve` does it by itself on the embedded default): send the mailings whose time has come."""
+    serve` does it by itself on the embedded default): send the mailings whose time has come and
+    run the components' scheduled jobs due this minute (all of them with --all)."""
     from .db import session
+    from .jobs import run_scheduled
     from .mail.mailings import send_due
 
     due = send_due(session())
     click.echo(f"{len(due)} scheduled mailing(s) started.")
+    for name in run_scheduled(everything=everything):
+        click.echo(f"ran {name}")
 
 
 @cli.group()

@@ -180,3 +180,14 @@ class ExportColumn:
     label: str
     values: Callable[[Any, list[int]], dict[int, Any]]
     weight: int = 50
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A periodic job of the ``scheduled_jobs`` hook: ``schedule`` is a cron expression (minute
+    hour day month day-of-week, server time), ``run(session)`` the work (the caller commits)."""
+
+    name: str
+    label: str
+    schedule: str
+    run: Callable[[Any], Any]

@@ -132,9 +132,47 @@ def run_embedded(app: Flask, stop: threading.Event, *, idle: float = 1.0) -> Non
             stop.wait(idle)
 
 
+def cron_matches(schedule: str, moment: datetime) -> bool:
+    """Whether a cron expression (5 fields) names the minute of ``moment`` (huey's crontab)."""
+    from huey import crontab
+
+    fields = schedule.split()
+    if len(fields) != 5:
+        raise ValueError(f"a cron expression has 5 fields: {schedule!r}")
+    minute, hour, day, month, day_of_week = fields
+    return crontab(minute, hour, day, month, day_of_week)(moment)
+
+
+def run_scheduled(moment: datetime | None = None, *, everything: bool = False) -> list[str]:
+    """Run the enabled components' scheduled jobs whose schedule names this minute (every one
+    with ``everything``), each committed on its own; one that fails is logged and the others
+    run. Returns the names of those that ran."""
+    from .db import session
+    from .plugins import hook
+
+    moment = moment or datetime.now()  # noqa: DTZ005 - cron schedules are in server time
+    ran = []
+    for found in hook.scheduled_jobs():
+        for scheduled in found or ():
+            if not everything and not cron_matches(scheduled.schedule, moment):
+                continue
+            s = session()
+            try:
+                scheduled.run(s)
+                s.commit()
+            except Exception:  # one failing job must not stop the others
+                s.rollback()
+                log.exception("scheduled job %s failed", scheduled.name)
+                continue
+            ran.append(scheduled.name)
+    return ran
+
+
 def run_periodic() -> None:
-    """The periodic work (``amicale jobs run``): mailings whose time has come."""
+    """The periodic work (``amicale jobs run``, every minute): mailings whose time has come, and
+    the components' scheduled jobs due this minute."""
     from .db import session
     from .mail.mailings import send_due
 
     send_due(session())
+    run_scheduled()
