@@ -19,11 +19,13 @@ from flask_login import current_user
 
 from . import hookimpl
 from .accounts.permissions import has_permission, login_only, permission_required, public
+from .activities.models import Activity, ActivityContact
 from .activities.services import create_activity
 from .api.pagination import PageArgs, page_schema
 from .clock import utcnow
 from .components.state import enabled_components
-from .contacts.models import Contact, ContactType
+from .contacts.models import Address, Contact, ContactType, Email, Phone
+from .contacts.services import create_contact, update_contact
 from .db import session
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from .hookspecs import PLUGIN_API_VERSION
@@ -46,6 +48,8 @@ from .hooktypes import (
 )
 from .i18n import money as format_money
 from .imports.targets import import_each
+from .mail.models import MessageTemplate
+from .mail.services import send_email
 from .organisation.services import get_setting
 from .plugins import hook
 from .relationships.models import Relationship, RelationshipType
@@ -76,6 +80,15 @@ __all__ = [
     "Report",
     "ReportFilter",
     "ReportResult",
+    "Activity",
+    "ActivityContact",
+    "Address",
+    "Email",
+    "MessageTemplate",
+    "Phone",
+    "create_contact",
+    "send_email",
+    "update_contact",
     "Relationship",
     "RelationshipType",
     "ScheduledJob",

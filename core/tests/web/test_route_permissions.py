@@ -23,6 +23,8 @@ PUBLIC = {
     "mail.subscribe",  # the public subscription form (double opt-in)
     "mail.confirm_subscription",  # the signed link of the confirmation email
     "mail.preferences",  # the signed link of every mailing message
+    "membership.public_join",  # the public join form (CSRF, honeypot)
+    "membership.public_renew",  # the signed renewal link of the reminders
 }
 
 

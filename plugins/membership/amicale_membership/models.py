@@ -6,7 +6,9 @@
   Current, Grace, Expired...) and the statuses only set by hand (Pending, Cancelled, Deceased);
 - ``membership_membership``: a contact's membership of a type, with its dates and status;
   inherited ones point to the membership they come from (``owner_membership_id``);
-- ``membership_log``: the history of a membership (join, renewal, change of type or status).
+- ``membership_log``: the history of a membership (join, renewal, change of type or status);
+- ``membership_reminder``: the renewal reminder rules, and ``membership_reminder_log`` the
+  reminders sent (one per rule, membership and end date).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Numeric, Text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from amicale.api_for_plugins import utcnow
@@ -46,6 +48,8 @@ class MembershipType(SQLModel, table=True):
     and whoever joins on or after ``fixed_period_rollover_day`` (MMDD) in a period gets the
     next period too. ``relationship_types`` are names of relationship types: the contacts
     related to a member through one of them inherit the membership (at most ``max_related``).
+    ``is_public``: offered on the public join page, whose confirmation email is the message
+    template ``confirmation_template_id`` (None: a plain text).
     """
 
     __tablename__ = "membership_type"
@@ -80,6 +84,10 @@ class MembershipType(SQLModel, table=True):
     max_related: int | None = Field(default=None)
     is_active: bool = Field(default=True)
     weight: int = Field(default=0)
+    is_public: bool = Field(default=False)
+    confirmation_template_id: int | None = Field(
+        default=None, foreign_key="message_template.id", ondelete="SET NULL"
+    )
 
 
 class MembershipStatus(SQLModel, table=True):
@@ -161,3 +169,38 @@ class MembershipLog(SQLModel, table=True):
     action: str = Field(max_length=20)
     modified_at: datetime = Field(default_factory=utcnow)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+
+
+class MembershipReminder(SQLModel, table=True):
+    """A renewal reminder rule: the email (a core message template) that members of a type (None:
+    every type) get ``days`` days from their end date (negative: before it, positive: after
+    it). Each member gets it once per end date (``membership_reminder_log``)."""
+
+    __tablename__ = "membership_reminder"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    membership_type_id: int | None = Field(
+        default=None, foreign_key="membership_type.id", ondelete="CASCADE", index=True
+    )
+    days: int = Field(default=-30)
+    template_id: int | None = Field(
+        default=None, foreign_key="message_template.id", ondelete="SET NULL", index=True
+    )
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MembershipReminderLog(SQLModel, table=True):
+    """A reminder sent: to the member of ``membership_id`` for the period ending ``end_date``."""
+
+    __tablename__ = "membership_reminder_log"
+    __table_args__ = (UniqueConstraint("reminder_id", "membership_id", "end_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="membership_reminder.id", ondelete="CASCADE")
+    membership_id: int = Field(
+        foreign_key="membership_membership.id", ondelete="CASCADE", index=True
+    )
+    end_date: date
+    sent_at: datetime = Field(default_factory=utcnow)

@@ -21,6 +21,7 @@ from amicale.api_for_plugins import (
     Manifest,
     MenuItem,
     Permission,
+    Report,
     ScheduledJob,
     SearchFilter,
     SummaryBlock,
@@ -34,8 +35,16 @@ from amicale.api_for_plugins import (
 )
 from amicale.api_for_plugins import lazy_gettext as _l
 
-from . import services
-from .models import Membership, MembershipLog, MembershipStatus, MembershipType
+from . import reminders, services
+from . import reports as membership_reports
+from .models import (
+    Membership,
+    MembershipLog,
+    MembershipReminder,
+    MembershipReminderLog,
+    MembershipStatus,
+    MembershipType,
+)
 
 NAME = "membership"
 VIEW, EDIT, ADMINISTER = "view_memberships", "edit_memberships", "administer_memberships"
@@ -43,6 +52,7 @@ TOKENS = {
     "membership.type": _l("Membership type"),
     "membership.status": _l("Membership status"),
     "membership.end_date": _l("Membership end date"),
+    "membership.renewal_url": _l("Membership renewal link"),
 }
 
 
@@ -63,7 +73,14 @@ def amicale_component():
 
 @hookimpl
 def register_models():
-    return [MembershipType, MembershipStatus, Membership, MembershipLog]
+    return [
+        MembershipType,
+        MembershipStatus,
+        Membership,
+        MembershipLog,
+        MembershipReminder,
+        MembershipReminderLog,
+    ]
 
 
 @hookimpl
@@ -73,6 +90,7 @@ def register_migrations():
 
 @hookimpl
 def register_blueprints():
+    from . import public_views  # noqa: F401  (its routes are on the same blueprint)
     from .views import bp
 
     return [bp]
@@ -157,6 +175,14 @@ def menu_items(user):
             41,
             ADMINISTER,
         ),
+        MenuItem(
+            f"admin.{NAME}.reminders",
+            _l("Membership renewal reminders"),
+            f"{NAME}.reminders",
+            "admin",
+            42,
+            ADMINISTER,
+        ),
     ]
 
 
@@ -205,6 +231,10 @@ def _update_statuses_job(s) -> services.StatusUpdate:
     return services.update_statuses(s)
 
 
+def _send_reminders_job(s) -> reminders.ReminderRun:
+    return reminders.send_reminders(s)
+
+
 @hookimpl
 def scheduled_jobs():
     return [
@@ -213,7 +243,13 @@ def scheduled_jobs():
             _l("Update membership statuses"),
             "15 0 * * *",
             _update_statuses_job,
-        )
+        ),
+        ScheduledJob(
+            "membership.send_reminders",
+            _l("Send the membership renewal reminders"),
+            "0 8 * * *",  # after the statuses are updated, at a decent hour
+            _send_reminders_job,
+        ),
     ]
 
 
@@ -285,6 +321,10 @@ def mail_token_values(contact_ids, tokens):
     for cid, values in found.items():
         row = {}
         for token in wanted:
+            if token == "membership.renewal_url":
+                mid = values.get("membership_id")
+                row[token] = reminders.renewal_url(mid) if mid and values["end_date"] else ""
+                continue
             value = values[token.split(".", 1)[1]]
             if token == "membership.status":
                 value = gettext(value)
@@ -346,6 +386,26 @@ def _lapsed(query, value):
     return query.where(Contact.id.in_(services.lapsed_contacts(months)))
 
 
+def _months(value, field: str) -> int:
+    try:
+        months = int(str(value).strip())
+        if months < 0:
+            raise ValueError
+    except ValueError:
+        raise ValidationError(gettext("Give a number of months."), field=field) from None
+    return months
+
+
+def _unpaid(query, value):
+    if str(value).strip().lower() in {"0", "false", "no", "non", ""}:
+        return query
+    return query.where(Contact.id.in_(services.unpaid_contacts()))
+
+
+def _inactive(query, value):
+    return query.where(services.inactive_condition(_months(value, "membership_inactive_months")))
+
+
 @hookimpl
 def search_filters():
     return [
@@ -374,6 +434,55 @@ def search_filters():
             "text",
             _lapsed,
             weight=33,
+        ),
+        SearchFilter(
+            "membership_dues_unpaid", _l("Membership dues not paid"), "boolean", _unpaid, weight=34
+        ),
+        SearchFilter(
+            "membership_inactive_months",
+            _l("No activity for (months)"),
+            "text",
+            _inactive,
+            weight=35,
+        ),
+    ]
+
+
+# -- reports ---------------------------------------------------------------------------------------
+
+
+@hookimpl
+def reports():
+    return [
+        Report(
+            f"{NAME}_by_type_and_status",
+            _l("Members by type and status"),
+            membership_reports.members_by_type_and_status,
+            description=_l("How many memberships of each type are in each status."),
+            chart="bar",
+            permission=VIEW,
+            weight=40,
+        ),
+        Report(
+            f"{NAME}_joins_and_lapses",
+            _l("Joins and lapses per month"),
+            membership_reports.joins_and_lapses,
+            description=_l(
+                "Memberships joined, and memberships that ended without renewal, in each of the "
+                "last 24 months."
+            ),
+            chart="line",
+            permission=VIEW,
+            weight=41,
+        ),
+        Report(
+            f"{NAME}_retention",
+            _l("Member retention by year joined"),
+            membership_reports.retention_by_cohort,
+            description=_l("For each year members first joined: how many are still current."),
+            chart="bar",
+            permission=VIEW,
+            weight=42,
         ),
     ]
 

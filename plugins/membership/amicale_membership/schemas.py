@@ -24,6 +24,7 @@ from .models import (
     PERIOD_TYPES,
     Membership,
     MembershipLog,
+    MembershipReminder,
     MembershipStatus,
     MembershipType,
 )
@@ -163,6 +164,8 @@ class MembershipTypeSchema(_Input):
     max_related = _int(0, 10000, allow_none=True, load_default=None)
     is_active = fields.Boolean(load_default=True)
     weight = _int(-1000, 1000, load_default=0)
+    is_public = fields.Boolean(load_default=False)
+    confirmation_template_id = _int(1, allow_none=True, load_default=None)
 
     @pre_load
     def _names_list(self, data, **_kw):
@@ -299,3 +302,45 @@ class MembershipListArgs(PageArgs):
 MembershipTypePage = page_schema("MembershipTypePage", MembershipTypeSchema)
 MembershipStatusPage = page_schema("MembershipStatusPage", MembershipStatusSchema)
 MembershipPage = page_schema("MembershipPage", MembershipSchema)
+
+
+class ReminderSchema(_Input):
+    """A renewal reminder rule: ``days`` from the end date (negative: before it), the message
+    template to send, the type (None: every type)."""
+
+    class Meta(_Input.Meta):
+        model = MembershipReminder
+
+    id = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    name = fields.String(
+        required=True,
+        error_messages=_messages(_l("Give a text.")),
+        validate=validate.Length(
+            min=1, max=128, error=_l("Give a name of 128 characters at most.")
+        ),
+    )
+    membership_type_id = _int(1, allow_none=True, load_default=None)
+    days = _int(-3660, 3660, required=True)
+    template_id = _int(1, required=True)
+    is_active = fields.Boolean(load_default=True)
+
+
+class PublicJoinSchema(_Plain):
+    """The public join page: who (a new contact unless the email is known) and which type."""
+
+    membership_type_id = _int(1, required=True)
+    first_name = _text(64, required=True)
+    last_name = _text(64, required=True)
+    email = fields.String(
+        required=True,
+        error_messages=_messages(_l("Give a text.")),
+        validate=[
+            validate.Length(max=254, error=_l("At most %(max)d characters.", max=254)),
+            validate.Email(error=_l("This is not a valid email address.")),
+        ],
+    )
+    phone = _text(32, allow_none=True, load_default=None)
+    street_address = _text(255, allow_none=True, load_default=None)
+    postal_code = _text(16, allow_none=True, load_default=None)
+    city = _text(64, allow_none=True, load_default=None)

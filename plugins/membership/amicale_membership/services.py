@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -1177,8 +1177,9 @@ def widget_counts(session: Session, today: date | None = None) -> list[StatusCou
 
 
 def token_values(session: Session, contact_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """``{contact_id: {"type", "status", "end_date"}}`` of each contact's main membership (a
-    current one first, then the latest end), one query per chunk of contacts."""
+    """``{contact_id: {"type", "status", "end_date", "membership_id"}}`` of each contact's main
+    membership (a current one first, then the latest end; ``membership_id`` is the one to renew:
+    the owner's for an inherited one), one query per chunk of contacts."""
     out: dict[int, dict[str, Any]] = {}
     ids = list(contact_ids)
     for i in range(0, len(ids), CHUNK):
@@ -1189,18 +1190,19 @@ def token_values(session: Session, contact_ids: list[int]) -> dict[int, dict[str
                 MembershipStatus.label,
                 MembershipStatus.is_current_member,
                 Membership.end_date,
+                func.coalesce(Membership.owner_membership_id, Membership.id),
             )
             .join(MembershipType, MembershipType.id == Membership.membership_type_id)
             .join(MembershipStatus, MembershipStatus.id == Membership.status_id)
             .where(Membership.contact_id.in_(ids[i : i + CHUNK]))
         ).all()
         best: dict[int, tuple] = {}
-        for cid, tname, label, current, end in rows:
+        for cid, tname, label, current, end, own_id in rows:
             key = (bool(current), end or date.max)
             if cid not in best or key > best[cid][0]:
-                best[cid] = (key, tname, label, end)
-        for cid, (_key, tname, label, end) in best.items():
-            out[cid] = {"type": tname, "status": label, "end_date": end}
+                best[cid] = (key, tname, label, end, own_id)
+        for cid, (_key, tname, label, end, own_id) in best.items():
+            out[cid] = {"type": tname, "status": label, "end_date": end, "membership_id": own_id}
     return out
 
 
@@ -1339,3 +1341,42 @@ def display_names(session: Session, contact_ids: list[int]) -> dict[int, str]:
             select(Contact.id, Contact.display_name).where(Contact.id.in_(set(contact_ids)))
         ).all()
     )
+
+
+def unpaid_contacts():
+    """``select`` of the ids of contacts with dues not paid: a membership of their own in
+    Pending, or one whose type has a fee and whose payment is not noted (``paid_amount``), left
+    aside the cancelled ones and deceased members'."""
+    closed = select(MembershipStatus.id).where(MembershipStatus.name.in_((CANCELLED, DECEASED)))
+    pending = select(MembershipStatus.id).where(MembershipStatus.name == PENDING)
+    with_fee = select(MembershipType.id).where(MembershipType.minimum_fee > 0)
+    return select(Membership.contact_id).where(
+        Membership.owner_membership_id.is_(None),
+        Membership.status_id.not_in(closed),
+        or_(
+            Membership.status_id.in_(pending),
+            and_(Membership.paid_amount.is_(None), Membership.membership_type_id.in_(with_fee)),
+        ),
+    )
+
+
+def inactive_condition(months: int, today: date | None = None):
+    """A condition on ``Contact``: no activity (not deleted) in the last ``months`` months
+    where the contact is the source or a target (a correlated NOT EXISTS on the activity
+    index)."""
+    from amicale.api_for_plugins import Activity, ActivityContact
+
+    today = today or today_()
+    since = datetime.combine(add_units(today, MONTH, -months), datetime.min.time(), tzinfo=UTC)
+    recent = (
+        select(ActivityContact.activity_id)
+        .join(Activity, Activity.id == ActivityContact.activity_id)
+        .where(
+            ActivityContact.contact_id == Contact.id,
+            ActivityContact.role.in_(("source", "target")),
+            Activity.is_deleted.is_(False),
+            Activity.activity_date >= since,
+        )
+        .exists()
+    )
+    return ~recent

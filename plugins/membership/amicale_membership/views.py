@@ -19,9 +19,9 @@ from amicale.api_for_plugins import (
     session,
 )
 
-from . import services
+from . import reminders, services
 from .models import ADJUST_UNITS, DURATION_UNITS, EVENTS, PERIOD_TYPES
-from .schemas import MembershipStatusSchema, MembershipTypeSchema
+from .schemas import MembershipStatusSchema, MembershipTypeSchema, ReminderSchema
 
 bp = Blueprint("membership", __name__, template_folder="templates")
 
@@ -94,6 +94,8 @@ def _type_values(form) -> dict:
     values["relationship_types"] = form.getlist("relationship_types")
     values["auto_renew"] = form.get("auto_renew") == "1"
     values["is_active"] = form.get("is_active") == "1"
+    values["is_public"] = form.get("is_public") == "1"
+    values["confirmation_template_id"] = form.get("confirmation_template_id", "")
     return values
 
 
@@ -101,6 +103,7 @@ def _type_page(template: str, **context):
     s = session()
     return render_template(
         template,
+        templates=reminders.template_options(s),
         units=DURATION_UNITS,
         period_types=PERIOD_TYPES,
         relationship_types=services.relationship_type_options(s),
@@ -263,6 +266,7 @@ def contact_tab(contact_id: int):
         "membership/contact_tab.html",
         current=[r for r in rows if r.is_current],
         past=[r for r in rows if not r.is_current],
+        sent_reminders=reminders.sent_to_contact(session(), contact_id),
         **context,
     )
 
@@ -363,3 +367,88 @@ def act(membership_id: int, action: str):
         statuses=services.list_statuses(s, active=True),
         **context,
     ), (422 if errors else 200)
+
+
+# -- renewal reminders (administration) ----------------------------------------------------------
+
+
+def _reminder_values(form) -> dict:
+    values = {
+        key: form.get(key, "") for key in ("name", "membership_type_id", "days", "template_id")
+    }
+    values["is_active"] = form.get("is_active") == "1"
+    return values
+
+
+def _reminder_page(template: str, **context):
+    s = session()
+    _statuses, type_names = services.names_of(s)
+    return render_template(
+        template,
+        types=services.type_options(s),
+        type_names=type_names,
+        templates=reminders.template_options(s),
+        **context,
+    )
+
+
+@bp.route("/reminders", methods=["GET", "POST"], endpoint="reminders")
+@permission_required(ADMINISTER)
+def reminders_page():
+    s = session()
+    errors: dict = {}
+    values: dict = {"is_active": True, "days": -30}
+    if request.method == "POST":
+        values = _reminder_values(request.form)
+        try:
+            reminder = reminders.create_reminder(s, values)
+            s.commit()
+        except DomainError as exc:
+            s.rollback()
+            errors = _errors(exc)
+        else:
+            flash(gettext("The reminder %(name)s is created.", name=reminder.name), "success")
+            return redirect(url_for("membership.reminders"))
+    template_names = dict(reminders.template_options(s))
+    return _reminder_page(
+        "membership/reminders.html",
+        rows=reminders.list_reminders(s),
+        template_names=template_names,
+        values=values,
+        errors=errors,
+    ), (422 if errors else 200)
+
+
+@bp.route("/reminders/<int:reminder_id>/edit", methods=["GET", "POST"])
+@permission_required(ADMINISTER)
+def edit_reminder(reminder_id: int):
+    s = session()
+    reminder = reminders.get_reminder(s, reminder_id)
+    errors: dict = {}
+    if request.method == "POST":
+        values = _reminder_values(request.form)
+        try:
+            reminders.update_reminder(s, reminder_id, values)
+            s.commit()
+        except DomainError as exc:
+            s.rollback()
+            errors = _errors(exc)
+            reminder = reminders.get_reminder(s, reminder_id)
+        else:
+            flash(gettext("The reminder %(name)s is saved.", name=reminder.name), "success")
+            return redirect(url_for("membership.reminders"))
+    else:
+        values = ReminderSchema().dump(reminder)
+    return _reminder_page(
+        "membership/reminder_form.html", reminder=reminder, values=values, errors=errors
+    ), (422 if errors else 200)
+
+
+@bp.route("/reminders/<int:reminder_id>/delete", methods=["POST"])
+@permission_required(ADMINISTER)
+def delete_reminder(reminder_id: int):
+    s = session()
+    reminders.delete_reminder(s, reminder_id)
+    s.commit()
+    flash(gettext("The reminder is deleted."), "success")
+    return redirect(url_for("membership.reminders"))

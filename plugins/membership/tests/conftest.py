@@ -59,3 +59,42 @@ def in_app(app):
 
 
 D = date
+
+
+@pytest.fixture
+def organisation(app):
+    """The organisation's name and sending address (the mail needs them)."""
+    from amicale.api_for_plugins import session as current_session
+
+    # not in api_for_plugins yet (tests only): the organisation's settings
+    from amicale.organisation.services import set_setting
+
+    with app.app_context():
+        s = current_session()
+        set_setting(s, "organisation.name", "Les Amis du Parc")
+        set_setting(s, "organisation.email", "bureau@amis-du-parc.example.org")
+        s.commit()
+
+
+@pytest.fixture
+def message_template(app):
+    """``message_template(name, subject, body_text)`` -> the id of a core message template."""
+
+    def make(name: str, subject: str, body_text: str, body_html: str | None = None) -> int:
+        from amicale.mail.services import save_template
+
+        with app.app_context():
+            s = session()
+            template = save_template(
+                s,
+                {
+                    "name": name,
+                    "subject": subject,
+                    "body_text": body_text,
+                    "body_html": body_html,
+                },
+            )
+            s.commit()
+            return template.id
+
+    return make
