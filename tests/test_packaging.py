@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,6 +25,15 @@ DISTRIBUTIONS = {
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory) -> dict[str, zipfile.ZipFile]:
+    # Built from copies: setuptools writes build/ and *.egg-info into the source folder, and two
+    # test workers building the same folders at once break each other's builds.
+    sources = tmp_path_factory.mktemp("sources")
+    ignore = shutil.ignore_patterns("build", "*.egg-info", "__pycache__", ".venv", "*.pyc")
+    copies = []
+    for d in DISTRIBUTIONS:
+        copy = sources / d
+        shutil.copytree(ROOT / d, copy, ignore=ignore)
+        copies.append(str(copy))
     out = tmp_path_factory.mktemp("wheels")
     subprocess.run(
         [
@@ -36,7 +46,7 @@ def wheels(tmp_path_factory) -> dict[str, zipfile.ZipFile]:
             "--no-build-isolation",
             "-w",
             str(out),
-            *[str(ROOT / d) for d in DISTRIBUTIONS],
+            *copies,
         ],
         check=True,
         capture_output=True,
