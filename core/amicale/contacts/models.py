@@ -59,23 +59,39 @@ class Contact(SQLModel, table=True):
     modified_at: datetime = Field(default_factory=utcnow, index=True)
 
     def compute_names(self) -> None:
-        if self.contact_type == ContactType.ORGANIZATION:
-            self.display_name = self.sort_name = (self.organization_name or "").strip()
-        elif self.contact_type == ContactType.HOUSEHOLD:
-            self.display_name = self.sort_name = (self.household_name or "").strip()
-        else:
-            first, last = (self.first_name or "").strip(), (self.last_name or "").strip()
-            parts = [
-                (self.prefix or "").strip(),
-                first,
-                (self.middle_name or "").strip(),
-                last,
-                (self.suffix or "").strip(),
-            ]
-            self.display_name = " ".join(p for p in parts if p)
-            self.sort_name = ", ".join(p for p in (last, first) if p)
-        if not self.display_name:
-            self.display_name = self.sort_name = ""
+        self.display_name, self.sort_name = contact_names(
+            {f: getattr(self, f) for f in NAME_FIELDS}
+        )
+
+
+NAME_FIELDS = (
+    "contact_type",
+    "prefix",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "organization_name",
+    "household_name",
+)
+
+
+def contact_names(c: dict) -> tuple[str, str]:
+    """(display name, sort name) of a contact's values: "Mme Hélène Durand", "Durand, Hélène";
+    an organisation's or a household's name. Used for one contact and for a batch of rows."""
+    kind = c.get("contact_type")
+    if kind == ContactType.ORGANIZATION:
+        name = (c.get("organization_name") or "").strip()
+        return name, name
+    if kind == ContactType.HOUSEHOLD:
+        name = (c.get("household_name") or "").strip()
+        return name, name
+    first, last = (c.get("first_name") or "").strip(), (c.get("last_name") or "").strip()
+    parts = (c.get("prefix"), first, c.get("middle_name"), last, c.get("suffix"))
+    display = " ".join(p.strip() for p in parts if p and p.strip())
+    if not display:
+        return "", ""
+    return display, ", ".join(p for p in (last, first) if p)
 
 
 class ContactSubtype(SQLModel, table=True):

@@ -35,6 +35,7 @@ from ..contacts.models import (
     Email,
     Phone,
     Website,
+    contact_names,
 )
 from ..contacts.normalise import PhoneError, normalise_phone, search_words
 from ..customfields import services as custom
@@ -437,21 +438,6 @@ class ContactRows:
 # -- writing ------------------------------------------------------------------------------------
 
 
-def names_of(c: dict[str, Any]) -> tuple[str, str]:
-    """(display name, sort name) as ``Contact.compute_names`` makes them, from a dict."""
-    kind = c.get("contact_type")
-    if kind == ContactType.ORGANIZATION:
-        name = (c.get("organization_name") or "").strip()
-        return name, name
-    if kind == ContactType.HOUSEHOLD:
-        name = (c.get("household_name") or "").strip()
-        return name, name
-    first, last = (c.get("first_name") or "").strip(), (c.get("last_name") or "").strip()
-    parts = (c.get("prefix"), first, c.get("middle_name"), last, c.get("suffix"))
-    display = " ".join(p.strip() for p in parts if p and p.strip())
-    return display, ", ".join(p for p in (last, first) if p)
-
-
 def allocate_ids(session: Session, table, n: int) -> list[int]:
     """``n`` new ids for ``table``: from its sequence on PostgreSQL; on SQLite after the
     largest id, which is safe because the caller's transaction has already written (SQLite
@@ -574,7 +560,7 @@ def write_new(
     for p, cid in zip(rows, ids, strict=True):
         p.contact_id = cid
         c = p.contact
-        display, sort = names_of(c)
+        display, sort = contact_names(c)
         values = {**DEFAULTS, **c, "id": cid, "display_name": display, "sort_name": sort}
         values["created_at"] = values["modified_at"] = now
         contact_rows.append(tuple(values.get(name) for name in columns))

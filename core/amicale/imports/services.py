@@ -54,6 +54,7 @@ from .models import (
     ImportMapping,
     ImportReject,
 )
+from .targets import error_text
 
 BATCH = 2000
 ANALYZE_FIRST = 2000  # rows written before the first ANALYZE (PostgreSQL)
@@ -751,7 +752,7 @@ class _ContactRunner:
                         user_id=self.job.user_id,
                     )
             except DomainError as exc:
-                o.action, o.reason = REJECTED, _error_text(exc)
+                o.action, o.reason = REJECTED, error_text(exc)
                 continue
             o.entity_id = contact_id
             if not before:
@@ -827,13 +828,6 @@ def _duplicate_reason(target: Any) -> str:
     if isinstance(target, Prepared):
         return str(_l("Same person as row %(n)s.", n=target.row_number))
     return str(_l("Duplicate of contact %(id)s.", id=target))
-
-
-def _error_text(exc: DomainError) -> str:
-    errors = getattr(exc, "errors", None) or {}
-    if errors:
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-    return str(exc)
 
 
 # -- other targets (activities, relationships, components' records) -------------------------------
@@ -1102,9 +1096,3 @@ def undo(session: Session, job_id: int, *, user_id: int | None = None) -> Import
     job.finished_at = utcnow()
     session.commit()
     return job
-
-
-def delete_file(job: ImportJob) -> None:
-    path = path_of(job)
-    if path.exists():
-        path.unlink()
