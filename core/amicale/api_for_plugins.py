@@ -17,7 +17,7 @@ from flask_babel import (
 )
 from flask_login import current_user
 
-from . import hookimpl
+from . import hookimpl, schemakit
 from .accounts.permissions import has_permission, login_only, permission_required, public
 from .activities.models import Activity, ActivityContact
 from .activities.services import create_activity
@@ -50,7 +50,7 @@ from .i18n import money as format_money
 from .imports.targets import import_each
 from .mail.models import MessageTemplate
 from .mail.services import send_email
-from .organisation.services import get_setting
+from .organisation.services import get_setting, set_setting
 from .plugins import hook
 from .relationships.models import Relationship, RelationshipType
 from .validation import load_input
@@ -65,6 +65,7 @@ def contact_page_context(contact_id: int, tab: str) -> dict:
 
 
 __all__ = [
+    "schemakit",
     "PLUGIN_API_VERSION",
     "Conflict",
     "Contact",
@@ -113,6 +114,7 @@ __all__ = [
     "current_user",
     "enabled_components",
     "get_setting",
+    "set_setting",
     "gettext",
     "has_permission",
     "hook",

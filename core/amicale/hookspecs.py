@@ -211,6 +211,17 @@ def request_payment(
 
 
 @hookspec
+def payment_status_changed(
+    entity, entity_id, contribution_id, status, amount, receive_date, session
+):
+    """Called by the payment component when a payment it recorded for another component's
+    record (``request_payment``) changes status: ``status`` is the new one (Completed,
+    Cancelled, Failed, Refunded, Partially paid), in the payment's transaction (``session``).
+    The owner of ``entity`` acts on it (a Pending membership becomes current once its dues
+    are Completed); the others ignore it. Returns nothing; raising cancels the change."""
+
+
+@hookspec
 def payment_processors():
     """Return payment processors usable on public pages: objects with ``name``, ``label`` and
     ``start(payment) -> redirect URL or None``."""

@@ -162,6 +162,12 @@ class Probe:
         return {"contribution_id": 7, "status": status, "amount": amount}
 
     @hookimpl
+    def payment_status_changed(
+        self, entity, entity_id, contribution_id, status, amount, receive_date, session
+    ):
+        return self._rec("payment_status_changed", entity=entity, status=status)
+
+    @hookimpl
     def payment_processors(self):
         return self._rec("payment_processors")
 
@@ -507,6 +513,24 @@ def test_hook_request_payment(app, state):
     on, off = call_enabled_and_disabled(app, state, ask)
     assert on == {"contribution_id": 7, "status": "Pending", "amount": "25.00"}
     assert off is None
+
+
+def test_hook_payment_status_changed(app, state):
+    """The payment component tells the owner of the paid record; disabled, nobody hears."""
+
+    def tell():
+        return hook.payment_status_changed(
+            entity="membership",
+            entity_id=3,
+            contribution_id=7,
+            status="Completed",
+            amount="25.00",
+            receive_date=None,
+            session=None,
+        )
+
+    on, off = call_enabled_and_disabled(app, state, tell)
+    assert "probe:payment_status_changed" in on and "probe:payment_status_changed" not in off
 
 
 def test_hook_payment_processors(app, state):

@@ -35,9 +35,15 @@ def _only_tables(tables: set[str]):
     return include_object
 
 
+def has_revisions(folder: Path) -> bool:
+    """Whether the extension's migrations folder holds a revision yet (a new branch has none)."""
+    return any(p.suffix == ".py" and p.name != "__init__.py" for p in Path(folder).iterdir())
+
+
 def migrated_database(extension: Extension, folder: Path):
     """A temporary SQLite database with the core and the extension migrated to their heads:
-    ``(registry, database)``."""
+    ``(registry, database)``. An extension without any revision yet is left out (its branch
+    starts with the revision about to be written)."""
     from amicale import migrations
     from amicale.db import Database
 
@@ -45,8 +51,12 @@ def migrated_database(extension: Extension, folder: Path):
     component = _component(extension, registry)
     registry.all_models()  # every model imported, so that the metadata knows what is referenced
     database = Database(f"sqlite:///{folder / 'sdk.sqlite3'}")
+    # the companions too: their branches are in the registry, so Alembic sees their heads
+    branches = [*component.manifest.requires, *component.manifest.optional]
+    if has_revisions(component.migrations[1]):
+        branches.append(extension.name)
     with database.engine.connect() as conn, conn.begin():
-        migrations.upgrade(registry, conn, [*component.manifest.requires, extension.name])
+        migrations.upgrade(registry, conn, branches)
     return registry, database
 
 
@@ -102,17 +112,25 @@ def make_migration(path: Path | str, message: str) -> Path | None:
                 cfg.attributes["include_object"] = _only_tables(set(component.tables))
                 cfg.set_main_option("file_template", "%%(rev)s")
                 script = ScriptDirectory.from_config(cfg)
-                in_branch = list(script.iterate_revisions(f"{branch}@head", "base"))
-                own = [r for r in in_branch if Path(r.path).parent.resolve() == folder.resolve()]
-                number = len(own) + 1
+                if has_revisions(folder):
+                    in_branch = list(script.iterate_revisions(f"{branch}@head", "base"))
+                    own = [
+                        r for r in in_branch if Path(r.path).parent.resolve() == folder.resolve()
+                    ]
+                    start = {"head": f"{branch}@head"}
+                    number = len(own) + 1
+                else:  # the branch's first revision: rooted on the core's head
+                    core_head = script.revision_map.get_current_head(migrations.CORE_BRANCH)
+                    start = {"head": "base", "branch_label": branch, "depends_on": core_head}
+                    number = 1
                 rev_id = f"{number:04d}_{extension.name}_{slugify(message)}"
                 revision = command.revision(
                     cfg,
                     message=message,
                     autogenerate=True,
-                    head=f"{branch}@head",
                     version_path=str(folder),
                     rev_id=rev_id,
+                    **start,
                 )
         finally:
             database.dispose()

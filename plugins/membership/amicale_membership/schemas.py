@@ -9,11 +9,10 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from marshmallow import EXCLUDE, Schema, fields, pre_load, validate, validates_schema
+from marshmallow import EXCLUDE, fields, pre_load, validate, validates_schema
 from marshmallow import ValidationError as SchemaError
-from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 
-from amicale.api_for_plugins import PageArgs, gettext, page_schema
+from amicale.api_for_plugins import PageArgs, gettext, page_schema, schemakit
 from amicale.api_for_plugins import lazy_gettext as _l
 
 from .models import (
@@ -29,64 +28,14 @@ from .models import (
     MembershipType,
 )
 
-REQUIRED = {"required": _l("This field is required."), "null": _l("This field is required.")}
+REQUIRED = schemakit.REQUIRED
 MMDD = re.compile(r"^(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
-
-
-def _messages(invalid=None, **more) -> dict:
-    out = dict(REQUIRED)
-    if invalid is not None:
-        out["invalid"] = invalid
-    out.update(more)
-    return out
-
-
-def _int(low: int | None = None, high: int | None = None, **kw) -> fields.Integer:
-    checks = []
-    if low is not None or high is not None:
-        checks.append(validate.Range(min=low, max=high, error=_l("Give a number in range.")))
-    return fields.Integer(
-        error_messages=_messages(_l("Give a whole number.")), validate=checks, **kw
-    )
-
-
-def _text(max_length: int, **kw) -> fields.String:
-    return fields.String(
-        error_messages=_messages(_l("Give a text.")),
-        validate=validate.Length(
-            max=max_length, error=_l("At most %(max)d characters.", max=max_length)
-        ),
-        **kw,
-    )
-
-
-def _date(**kw) -> fields.Date:
-    return fields.Date(error_messages=_messages(_l("Give a date as YYYY-MM-DD.")), **kw)
-
-
-def _not_negative(value) -> None:
-    # a function rather than validate.Range: apispec would write Range's minimum as the
-    # string "0.00" of a Decimal field, which is not valid OpenAPI
-    if value is not None and value < 0:
-        raise SchemaError(str(_l("Give an amount of 0 or more.")))
-
-
-def _money(**kw) -> fields.Decimal:
-    return fields.Decimal(
-        as_string=True,
-        places=2,
-        error_messages=_messages(_l("Give an amount, such as 25.00.")),
-        validate=_not_negative,
-        **kw,
-    )
-
-
-def _choice(options, **kw) -> fields.String:
-    return fields.String(
-        error_messages=_messages(_l("Choose one of the options.")),
-        validate=validate.OneOf(options, error=_l("Choose one of the options.")),
-        **kw,
-    )
+_messages = schemakit.messages
+_int = schemakit.int_field
+_text = schemakit.text_field
+_date = schemakit.date_field
+_money = schemakit.money_field
+_choice = schemakit.choice_field
 
 
 def _mmdd(value: str) -> None:
@@ -99,40 +48,8 @@ def _mmdd(value: str) -> None:
         raise SchemaError(gettext("This day does not exist every year.")) from None
 
 
-class _Cleaning:
-    """Text inputs are trimmed, and an empty one means "nothing"; messages are lazy (in the
-    language of whoever reads them) and marshmallow wants text."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages = {k: str(v) for k, v in field.error_messages.items()}
-            for check in getattr(field, "validators", []):
-                if getattr(check, "error", None) is not None:
-                    check.error = str(check.error)
-
-    @pre_load
-    def _clean(self, data, **_kw):
-        if not isinstance(data, dict):
-            return data
-        out = dict(data)
-        for key, value in out.items():
-            if isinstance(value, str):
-                out[key] = value.strip() or None
-        return out
-
-
-class _Input(_Cleaning, SQLAlchemyAutoSchema):
-    class Meta:
-        include_fk = True
-        unknown = EXCLUDE
-
-
-class _Plain(_Cleaning, Schema):
-    """The action schemas (not tied to a table)."""
-
-    class Meta:
-        unknown = EXCLUDE
+_Input = schemakit.InputSchema
+_Plain = schemakit.PlainSchema
 
 
 class MembershipTypeSchema(_Input):

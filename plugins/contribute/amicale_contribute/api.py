@@ -1,0 +1,1 @@
+"""REST API of contributions, financial types, campaigns, pledges and recurring gifts."""

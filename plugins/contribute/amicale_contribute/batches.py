@@ -1,0 +1,1 @@
+"""Batch data entry of gifts that arrive by post, deposit slips, and the accounting journal."""

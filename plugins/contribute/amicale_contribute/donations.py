@@ -1,0 +1,1 @@
+"""Public donation pages and the payment processors."""

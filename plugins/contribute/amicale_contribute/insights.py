@@ -1,0 +1,1 @@
+"""Search filters, mail tokens, the dashboard widget and the reports of contributions."""

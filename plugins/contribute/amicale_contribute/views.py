@@ -1,0 +1,1 @@
+"""Pages of contributions, financial types, payment instruments, campaigns, pledges and recurring gifts."""
