@@ -21,6 +21,7 @@ from . import hookimpl, schemakit
 from .accounts.permissions import has_permission, login_only, permission_required, public
 from .activities.models import Activity, ActivityContact
 from .activities.services import create_activity
+from .api import kit as apikit
 from .api.pagination import PageArgs, page_schema
 from .clock import utcnow
 from .components.state import enabled_components
@@ -65,6 +66,7 @@ def contact_page_context(contact_id: int, tab: str) -> dict:
 
 
 __all__ = [
+    "apikit",
     "schemakit",
     "PLUGIN_API_VERSION",
     "Conflict",

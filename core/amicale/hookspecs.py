@@ -202,12 +202,18 @@ def export_columns():
 
 @hookspec(firstresult=True)
 def request_payment(
-    entity, entity_id, contact_id, amount, currency, financial_type, status, source
+    entity, entity_id, contact_id, amount, currency, financial_type, status, source, details
 ):
     """Record a payment owed or made for another component's record (a membership fee, an
-    event fee). Firstresult: the payment component (contribute) answers with a dict
-    ``{"contribution_id": ..., "status": ...}``; when nobody answers (None), the caller notes the
-    fee on its own record."""
+    event fee). ``status`` is "Pending" (owed: the payer may pay it online) or "Completed"
+    (received; when the record already has a pending payment, that one is completed).
+    ``details`` is None or a dict of what is known of the payment: ``receive_date`` (a date),
+    ``payment_instrument`` (cash, cheque, transfer, card, direct_debit), ``check_number``,
+    ``transaction_id``. Firstresult: the payment component (contribute) answers with a dict
+    ``{"contribution_id": ..., "status": ...}`` and, for a pending one, ``"pay_url"`` (the
+    public page where it is paid); when nobody answers (None), the caller notes the fee on
+    its own record. Later changes of the payment's status come back through
+    ``payment_status_changed``."""
 
 
 @hookspec

@@ -508,6 +508,7 @@ def test_hook_request_payment(app, state):
             financial_type="Member Dues",
             status="Pending",
             source="test",
+            details=None,
         )
 
     on, off = call_enabled_and_disabled(app, state, ask)

@@ -9,14 +9,12 @@ the forms (``load_input``): one set of rules and messages; a bad field answers 4
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from amicale.api_for_plugins import (
     PageArgs,
-    ValidationError,
-    gettext,
+    apikit,
     permission_required,
     session,
 )
@@ -50,20 +48,9 @@ api = Blueprint(
 VIEW, EDIT, ADMINISTER = "timebank.view", "timebank.edit", "timebank.administer"
 
 
-def _body() -> dict:
-    """The JSON object of the request (the services validate it)."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError(gettext("The body must be a JSON object."), field="json")
-    return data
-
-
-def _doc(schema) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-def _page(items, total, args) -> dict:
-    return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+_body = apikit.json_body
+_doc = apikit.body_doc
+_page = apikit.page_of
 
 
 # -- categories ------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ hook's own name (``menu_items``, ``search_filters``, ``scheduled_jobs``...), plu
 - ``batches``: batch data entry, deposit slips and the accounting journal;
 - ``receipts``: receipts and the yearly tax receipts (Cerfa n° 11580);
 - ``donations``: public donation pages and the payment processors;
-- ``insights``: search filters, mail tokens, the dashboard widget and the reports.
+- ``insights``: search filters, mail tokens, the dashboard widget and the reports;
+- ``schedule``: the daily jobs (recurring instalments, overdue pledges, pledge reminders).
 
 This module gathers what the areas answer, so that each area stays in its own files.
 """
@@ -29,7 +30,7 @@ from .perms import ADMINISTER, EDIT, VIEW
 
 NAME = "contribute"
 
-AREAS = ("views", "api", "batches", "receipts", "donations", "insights")
+AREAS = ("views", "api", "schedule", "importing", "batches", "receipts", "donations", "insights")
 
 
 def _areas():
@@ -200,7 +201,7 @@ def mail_token_values(contact_ids, tokens):
 
 @hookimpl
 def request_payment(
-    entity, entity_id, contact_id, amount, currency, financial_type, status, source
+    entity, entity_id, contact_id, amount, currency, financial_type, status, source, details
 ):
     """Another component's fee (a membership's dues) becomes a contribution; a Pending one
     comes with the page where the payer pays it online (``pay_url``)."""
@@ -215,6 +216,7 @@ def request_payment(
         financial_type=financial_type,
         status=status,
         source=source,
+        details=details,
     )
     answer = {"contribution_id": contribution.id, "status": contribution.status}
     donations = import_module(f"{__package__}.donations")

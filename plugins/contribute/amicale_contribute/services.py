@@ -462,6 +462,9 @@ def update_contribution(
                         "cannot change. Void the receipt first."
                     )
                 )
+    batched = ("amount", "contact_id", "payment_instrument_id", "check_number", "batch_id")
+    if any(values.get(f) != getattr(contribution, f) for f in batched if f in values):
+        _check_batch_open(session, contribution)  # its status may still change (a bounced cheque)
     if values.get("status") != before:
         _status_paid(values)
     credits = values.pop("soft_credits", None)
@@ -550,6 +553,23 @@ def record_payment(
     return update_contribution(session, contribution.id, update, user_id=user_id)
 
 
+def _check_batch_open(session: Session, contribution: Contribution) -> None:
+    """A contribution of a closed batch stays as it is (its totals were checked and the
+    deposit slip printed): reopen the batch first."""
+    from .models import CLOSED, Batch
+
+    if contribution.batch_id is None:
+        return
+    batch = session.get(Batch, contribution.batch_id)
+    if batch is not None and batch.status == CLOSED:
+        raise Conflict(
+            gettext(
+                "This contribution belongs to the closed batch %(title)s: reopen it first.",
+                title=batch.title,
+            )
+        )
+
+
 def is_receipted(session: Session, contribution_id: int) -> bool:
     from .models import ISSUED, Receipt
 
@@ -566,6 +586,7 @@ def is_receipted(session: Session, contribution_id: int) -> bool:
 def delete_contribution(session: Session, contribution_id: int) -> None:
     """Delete a contribution typed in by mistake; one on a receipt stays (void the receipt)."""
     contribution = get_contribution(session, contribution_id)
+    _check_batch_open(session, contribution)
     if session.scalar(
         select(ReceiptItem.id).where(ReceiptItem.contribution_id == contribution_id).limit(1)
     ):
@@ -660,9 +681,35 @@ def payment_for(
     financial_type: str,
     status: str,
     source: str | None,
+    details: dict | None = None,
 ) -> Contribution:
-    """The contribution that pays another component's record (``request_payment``): a
-    financial type missing by that name falls back on "Donation"."""
+    """The contribution that pays another component's record (``request_payment``). A payment
+    received ("Completed") for a record that has a pending one completes it (the rest of it is
+    paid); otherwise a new contribution is recorded. A financial type missing by that name
+    falls back on "Donation"."""
+    details = dict(details or {})
+    when = details.get("receive_date")
+    payment = {
+        "receive_date": when.isoformat() if isinstance(when, date) else when,
+        "payment_instrument": details.get("payment_instrument"),
+        "check_number": details.get("check_number"),
+        "transaction_id": details.get("transaction_id"),
+    }
+    payment = {k: v for k, v in payment.items() if v}
+    if status == COMPLETED:
+        open_one = session.scalar(
+            select(Contribution)
+            .where(
+                Contribution.for_entity == entity,
+                Contribution.for_entity_id == entity_id,
+                Contribution.status.in_((PENDING, PARTIAL)),
+            )
+            .order_by(Contribution.id.desc())
+            .limit(1)
+        )
+        if open_one is not None:
+            left = open_one.amount - money(open_one.paid_amount)
+            return record_payment(session, open_one.id, {"amount": str(left), **payment})
     ftype = session.scalar(
         select(FinancialType).where(func.lower(FinancialType.name) == financial_type.lower())
     )
@@ -679,6 +726,7 @@ def payment_for(
             "source": (source or "")[:255] or None,
             "for_entity": entity,
             "for_entity_id": entity_id,
+            **payment,
         },
     )
 
@@ -1007,18 +1055,49 @@ def contact_data(session: Session, contact_id: int) -> dict:
     }
 
 
+ERASED_DONOR = "amicale:contribute:erased-donor"
+
+
+def erased_donor(session: Session) -> int:
+    """The contact that stands for every erased donor: their gifts stay in the accounts under
+    it (created the first time it is needed)."""
+    from amicale.api_for_plugins import create_contact
+
+    found = session.scalar(select(Contact.id).where(Contact.external_identifier == ERASED_DONOR))
+    if found:
+        return found
+    contact = create_contact(
+        session,
+        {
+            "contact_type": "Individual",
+            "last_name": gettext("Erased donor"),
+            "external_identifier": ERASED_DONOR,
+        },
+    )
+    return contact.id
+
+
 def erase_contact(session: Session, contact_id: int) -> None:
-    """Erasure keeps the amounts for the accounts (the contact row itself is anonymised by the
-    core): the free text that may name the person goes, the soft credits to them go, recurring
-    gifts stop, and receipts keep their numbers and amounts without the name and address."""
+    """Erasure keeps the amounts for the accounts and forgets the person: their contributions,
+    pledges, recurring gifts and receipts move to the "Erased donor" contact (receipts keep
+    their numbers and amounts, without the name and address), the free text that may name them
+    goes, recurring gifts stop, and the soft credits to them go."""
     from sqlalchemy import delete, update
 
     from .models import Receipt
 
+    owned = (Contribution, Pledge, Recurring, Receipt)
+    if not any(
+        session.scalar(select(model.id).where(model.contact_id == contact_id).limit(1))
+        for model in owned
+    ):
+        session.execute(delete(SoftCredit).where(SoftCredit.contact_id == contact_id))
+        return
+    anonymous = erased_donor(session)
     session.execute(
         update(Contribution)
         .where(Contribution.contact_id == contact_id)
-        .values(note=None, source=None, check_number=None)
+        .values(note=None, source=None, check_number=None, contact_id=anonymous)
     )
     session.execute(delete(SoftCredit).where(SoftCredit.contact_id == contact_id))
     session.execute(
@@ -1031,3 +1110,7 @@ def erase_contact(session: Session, contact_id: int) -> None:
         .where(Receipt.contact_id == contact_id)
         .values(donor_name=gettext("(erased)"), donor_address=None)
     )
+    for model in (Pledge, Recurring, Receipt):
+        session.execute(
+            update(model).where(model.contact_id == contact_id).values(contact_id=anonymous)
+        )

@@ -115,3 +115,35 @@ def test_recurring_gifts_record_their_missed_instalments_once(factories, in_app,
         assert again.recorded == 0
         assert services.get_recurring(s, r.id).next_date == date(2026, 4, 15)
     assert count_rows(Contribution, Contribution.recurring_id == r.id) == 3
+
+
+def test_a_closed_batch_keeps_its_amounts_but_a_cheque_may_bounce(factories, in_app):
+    from amicale.api_for_plugins import Conflict
+    from amicale_contribute import batch_services
+
+    donor = factories.contact()
+    with in_app() as s:
+        batch = batch_services.open_batch(
+            s, {"title": "Courrier du lundi", "expected_count": 1, "expected_total": "30.00"}
+        )
+        c = services.create_contribution(
+            s,
+            {
+                "contact_id": donor.id,
+                "amount": "30.00",
+                "financial_type": "Donation",
+                "payment_instrument": "cheque",
+                "batch_id": batch.id,
+            },
+        )
+        batch_services.close_batch(s, batch.id)
+        s.commit()
+        with pytest.raises(Conflict):
+            services.update_contribution(s, c.id, {"amount": "300.00"})
+        s.rollback()
+        with pytest.raises(Conflict):
+            services.delete_contribution(s, c.id)
+        s.rollback()
+        bounced = services.set_status(s, c.id, "Failed", reason="chèque impayé")
+        assert bounced.status == "Failed" and bounced.amount == Decimal("30.00")
+        s.commit()

@@ -8,15 +8,13 @@ written.
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from amicale.api_for_plugins import (
     PageArgs,
-    ValidationError,
+    apikit,
     current_user,
-    gettext,
     permission_required,
     session,
 )
@@ -60,21 +58,9 @@ memberships = Blueprint(
 )
 
 
-def _body(optional: bool = False) -> dict:
-    data = request.get_json(silent=True)
-    if data is None and optional:
-        return {}
-    if not isinstance(data, dict):
-        raise ValidationError(gettext("The body must be a JSON object."), field="json")
-    return data
-
-
-def _doc(schema) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-def _page(items, total, args) -> dict:
-    return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+_body = apikit.json_body
+_doc = apikit.body_doc
+_page = apikit.page_of
 
 
 def _user_id() -> int | None:

@@ -292,6 +292,15 @@ def post_save(entity, action, obj):
 
 
 @hookimpl
+def payment_status_changed(
+    entity, entity_id, contribution_id, status, amount, receive_date, session
+):
+    """The payment of a membership's dues changed (the payment component tells it)."""
+    if entity == NAME:
+        services.payment_changed(session, entity_id, status, amount, receive_date)
+
+
+@hookimpl
 def merge_contacts(winner_id, loser_id, session):
     services.move_contact(session, loser_id, winner_id)
 

@@ -55,6 +55,7 @@ def join_page():
                 pending=result.pending,
                 renewal=False,
                 membership=result.membership,
+                pay_url=(result.payment or {}).get("pay_url"),
             )
     return render_template(
         "membership/public_join.html", types=types, values=values, errors=errors
@@ -69,6 +70,16 @@ def renew_page(token: str):
     membership = services.get_membership(s, membership_id)
     mtype = services.get_type(s, membership.membership_type_id)
     errors: dict = {}
+    seen_end = membership.end_date.isoformat() if membership.end_date else ""
+    if request.method == "POST" and request.form.get("end_date", seen_end) != seen_end:
+        # The form was sent again (a double click, the back button): it renewed already.
+        status = services.get_status(s, membership.status_id)
+        return render_template(
+            "membership/public_thanks.html",
+            pending=status.name == services.PENDING,
+            renewal=True,
+            membership=membership,
+        )
     if request.method == "POST":
         try:
             result = signup.renew_from_page(s, membership_id)
@@ -85,6 +96,7 @@ def renew_page(token: str):
                 pending=result.pending,
                 renewal=True,
                 membership=result.membership,
+                pay_url=(result.payment or {}).get("pay_url"),
             )
     status = services.get_status(s, membership.status_id)
     return render_template(

@@ -29,6 +29,8 @@ from .models import (
 )
 
 REQUIRED = schemakit.REQUIRED
+# How dues are paid (the names the payment component knows, ``request_payment``'s details).
+PAYMENT_INSTRUMENTS = ("cash", "cheque", "transfer", "card", "direct_debit")
 MMDD = re.compile(r"^(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
 _messages = schemakit.messages
 _int = schemakit.int_field
@@ -168,6 +170,8 @@ class JoinSchema(_Plain):
     fee_amount = _money(allow_none=True, load_default=None)
     record_payment = fields.Boolean(load_default=True)
     paid_date = _date(allow_none=True, load_default=None)
+    payment_instrument = _choice(PAYMENT_INSTRUMENTS, allow_none=True, load_default=None)
+    check_number = _text(64, allow_none=True, load_default=None)
 
     @validates_schema(skip_on_field_errors=False)
     def _type_given(self, data, **_kw):
@@ -180,6 +184,18 @@ class RenewSchema(_Plain):
     fee_amount = _money(allow_none=True, load_default=None)
     record_payment = fields.Boolean(load_default=True)
     paid_date = _date(allow_none=True, load_default=None)
+    payment_instrument = _choice(PAYMENT_INSTRUMENTS, allow_none=True, load_default=None)
+    check_number = _text(64, allow_none=True, load_default=None)
+
+
+class PaymentSchema(_Plain):
+    """The dues of a membership received: ``fee_amount`` (default: what is owed, else the
+    type's minimum fee), the day and how they were paid."""
+
+    fee_amount = _money(allow_none=True, load_default=None)
+    paid_date = _date(allow_none=True, load_default=None)
+    payment_instrument = _choice(PAYMENT_INSTRUMENTS, allow_none=True, load_default=None)
+    check_number = _text(64, allow_none=True, load_default=None)
 
 
 class ChangeTypeSchema(_Plain):

@@ -82,6 +82,7 @@ from .schemas import (
     MembershipStatusSchema,
     MembershipTypeSchema,
     OverrideSchema,
+    PaymentSchema,
     RenewSchema,
 )
 
@@ -566,6 +567,14 @@ def _record_activity(
     )
 
 
+def _payment_details(values: dict, today: date) -> dict:
+    return {
+        "receive_date": values.get("paid_date") or today,
+        "payment_instrument": values.get("payment_instrument"),
+        "check_number": values.get("check_number"),
+    }
+
+
 def _record_dues(
     session: Session,
     m: Membership,
@@ -573,15 +582,16 @@ def _record_dues(
     values: dict,
     today: date,
 ) -> None:
-    """The fee goes to the payment component when one answers ``request_payment``; when none
-    does (contribute disabled), it is noted on the membership."""
+    """The fee goes to the payment component when one answers ``request_payment`` (a Member
+    Dues contribution); either way the membership notes that its dues are paid
+    (``paid_amount``, ``paid_date``), which "dues not paid" reads."""
     if not values.get("record_payment", True):
         return
     amount = values.get("fee_amount")
     amount = mtype.minimum_fee if amount is None else amount
     if amount is None or Decimal(amount) <= 0:
         return
-    answer = hook.request_payment(
+    hook.request_payment(
         entity="membership",
         entity_id=m.id,
         contact_id=m.contact_id,
@@ -590,10 +600,104 @@ def _record_dues(
         financial_type=mtype.financial_type,
         status="Completed",
         source=values.get("source") or mtype.name,
+        details=_payment_details(values, today),
     )
-    if answer is None:
-        m.paid_amount = Decimal(amount)
-        m.paid_date = values.get("paid_date") or today
+    m.paid_amount = Decimal(amount)
+    m.paid_date = values.get("paid_date") or today
+
+
+def _paid(
+    session: Session,
+    m: Membership,
+    amount: Decimal | None,
+    day: date | None,
+    user_id: int | None,
+    today: date,
+) -> None:
+    """The dues of ``m`` are paid: noted, and a Pending membership takes the status its dates
+    give (logged)."""
+    m.paid_amount = amount
+    m.paid_date = day or today
+    pending = status_by_name(session, PENDING)
+    if m.status_id == pending.id and not m.is_override:
+        computed = compute_status(session, m.join_date, m.start_date, m.end_date, today)
+        if computed is not None:
+            m.status_id = computed.id
+            m.modified_at = utcnow()
+            session.flush()
+            _log(session, m, STATUS, user_id)
+            sync_inherited(session, m.id, today=today)
+    session.flush()
+
+
+def record_dues_payment(
+    session: Session,
+    membership_id: int,
+    data: dict | None = None,
+    *,
+    user_id: int | None = None,
+    today: date | None = None,
+) -> Membership:
+    """The dues of a membership are received (its "Record the payment" action): the payment
+    component completes the pending contribution (or records one); without it the payment is
+    noted on the membership. A Pending membership then takes the status its dates give."""
+    today = today or today_()
+    values = load_input(PaymentSchema(), data or {})
+    m = _own(session, membership_id)
+    mtype = session.get(MembershipType, m.membership_type_id)
+    amount = values.get("fee_amount")
+    amount = Decimal(mtype.minimum_fee or 0) if amount is None else Decimal(amount)
+    if amount <= 0:
+        raise ValidationError(gettext("Give the amount paid."), field="fee_amount")
+    hook.request_payment(
+        entity="membership",
+        entity_id=m.id,
+        contact_id=m.contact_id,
+        amount=amount,
+        currency=get_setting(session, "organisation.currency", "EUR"),
+        financial_type=mtype.financial_type,
+        status="Completed",
+        source=m.source or mtype.name,
+        details=_payment_details(values, today),
+    )
+    _paid(session, m, amount, values.get("paid_date"), user_id, today)
+    _post_save("update", m)
+    return m
+
+
+def payment_changed(
+    session: Session,
+    membership_id: int,
+    status: str,
+    amount: Decimal | None,
+    receive_date: date | None,
+    *,
+    today: date | None = None,
+) -> None:
+    """The payment component says the dues' payment changed (``payment_status_changed``):
+    completed, the membership is paid (and leaves Pending); cancelled or failed while the
+    membership waited in Pending, it is cancelled; refunded, the dues are no longer paid."""
+    today = today or today_()
+    m = session.get(Membership, membership_id)
+    if m is None:
+        return
+    if status == "Completed":
+        _paid(
+            session, m, Decimal(amount) if amount is not None else None, receive_date, None, today
+        )
+    elif status in ("Cancelled", "Failed"):
+        if m.status_id == status_by_name(session, PENDING).id:
+            m.status_id = status_by_name(session, CANCELLED).id
+            m.override_reason = gettext(
+                "The payment of the dues was %(status)s.", status=gettext(status)
+            )
+            m.modified_at = utcnow()
+            session.flush()
+            _log(session, m, CANCEL, None)
+            sync_inherited(session, m.id, today=today)
+    elif status == "Refunded":
+        m.paid_amount, m.paid_date = None, None
+        session.flush()
 
 
 def _post_save(action: str, m: Membership) -> None:
@@ -1069,6 +1173,7 @@ class MembershipRow:
     owner_contact_id: int | None = None
     owner_name: str | None = None
     history: list[tuple[MembershipLog, str]] = field(default_factory=list)
+    fee: Decimal = Decimal("0")
 
     @property
     def is_current(self) -> bool:
@@ -1088,6 +1193,7 @@ def contact_memberships(session: Session, contact_id: int) -> list[MembershipRow
             MembershipStatus,
             owner.contact_id,
             Contact.display_name,
+            MembershipType.minimum_fee,
         )
         .join(MembershipType, MembershipType.id == Membership.membership_type_id)
         .join(MembershipStatus, MembershipStatus.id == Membership.status_id)
@@ -1095,7 +1201,10 @@ def contact_memberships(session: Session, contact_id: int) -> list[MembershipRow
         .outerjoin(Contact, Contact.id == owner.contact_id)
         .where(Membership.contact_id == contact_id)
     ).all()
-    out = [MembershipRow(m, tname, status, ocid, oname) for m, tname, status, ocid, oname in rows]
+    out = [
+        MembershipRow(m, tname, status, ocid, oname, fee=Decimal(fee or 0))
+        for m, tname, status, ocid, oname, fee in rows
+    ]
     by_id = {r.membership.id: r for r in out}
     if by_id:
         labels = dict(session.execute(select(MembershipStatus.id, MembershipStatus.label)).all())

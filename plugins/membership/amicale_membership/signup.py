@@ -115,6 +115,7 @@ def _ask_payment(session: Session, m: Membership, mtype: MembershipType, source:
         financial_type=mtype.financial_type,
         status="Pending",
         source=source,
+        details=None,
     )
     if answer is None:
         later = gettext("pay later")

@@ -18,16 +18,29 @@ from amicale.api_for_plugins import (
     permission_required,
     session,
 )
+from amicale.api_for_plugins import lazy_gettext as _l
 
 from . import reminders, services
 from .models import ADJUST_UNITS, DURATION_UNITS, EVENTS, PERIOD_TYPES
-from .schemas import MembershipStatusSchema, MembershipTypeSchema, ReminderSchema
+from .schemas import (
+    PAYMENT_INSTRUMENTS,
+    MembershipStatusSchema,
+    MembershipTypeSchema,
+    ReminderSchema,
+)
 
 bp = Blueprint("membership", __name__, template_folder="templates")
+INSTRUMENT_LABELS = {
+    "cash": _l("Cash"),
+    "cheque": _l("Cheque"),
+    "transfer": _l("Transfer"),
+    "card": _l("Card"),
+    "direct_debit": _l("Direct debit"),
+}
 
 VIEW, EDIT, ADMINISTER = "view_memberships", "edit_memberships", "administer_memberships"
 PAGE_SIZE = 25
-ACTIONS = ("renew", "change-type", "cancel", "override")
+ACTIONS = ("renew", "pay", "change-type", "cancel", "override")
 
 
 def _errors(exc: DomainError) -> dict[str, list[str]]:
@@ -335,6 +348,7 @@ def act(membership_id: int, action: str):
             values["record_payment"] = request.form.get("record_payment") == "1"
         calls = {
             "renew": services.renew,
+            "pay": services.record_dues_payment,
             "change-type": services.change_type,
             "cancel": services.cancel,
             "override": services.override_status,
@@ -353,10 +367,11 @@ def act(membership_id: int, action: str):
             flash(gettext("The membership is saved."), "success")
             return redirect(url_for("membership.contact_tab", contact_id=contact_id))
     else:
-        values = {"record_payment": True}
+        values = {"record_payment": True, "paid_date": services.today_().isoformat()}
     mtype = services.get_type(s, membership.membership_type_id)
     return render_template(
         "membership/action_form.html",
+        instruments=[(name, INSTRUMENT_LABELS[name]) for name in PAYMENT_INSTRUMENTS],
         action=action,
         membership=membership,
         mtype=mtype,

@@ -14,7 +14,7 @@ def amicale_component():
 
 @hookimpl
 def request_payment(
-    entity, entity_id, contact_id, amount, currency, financial_type, status, source
+    entity, entity_id, contact_id, amount, currency, financial_type, status, source, details
 ):
     asked.append(
         {
@@ -25,6 +25,7 @@ def request_payment(
             "currency": currency,
             "financial_type": financial_type,
             "status": status,
+            "details": details,
         }
     )
     return {"contribution_id": len(asked), "status": status}

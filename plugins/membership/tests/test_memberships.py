@@ -233,10 +233,26 @@ class TestWithAPaymentComponent:
         kind = factories.membership.type(minimum_fee="30", financial_type="Member Dues")
         ada = member()
         with in_app() as s:
-            m = services.join(s, {"contact_id": ada.id, "membership_type_id": kind.id})
+            m = services.join(
+                s,
+                {
+                    "contact_id": ada.id,
+                    "membership_type_id": kind.id,
+                    "payment_instrument": "cheque",
+                    "check_number": "8812",
+                    "paid_date": "2026-02-03",
+                },
+            )
             s.commit()
-            assert m.paid_amount is None
+            # noted on the membership too: "dues not paid" reads it
+            assert m.paid_amount == Decimal("30.00")
         (asked,) = fake_payments.asked
+        assert asked["status"] == "Completed"
+        assert asked["details"] == {
+            "receive_date": date(2026, 2, 3),
+            "payment_instrument": "cheque",
+            "check_number": "8812",
+        }
         assert asked["entity"] == "membership" and asked["entity_id"] == m.id
         assert (asked["contact_id"], asked["amount"]) == (ada.id, Decimal("30.00"))
         assert asked["financial_type"] == "Member Dues" and asked["currency"] == "EUR"
