@@ -27,6 +27,7 @@ from .clock import utcnow
 from .components.state import enabled_components
 from .contacts.models import Address, Contact, ContactType, Email, Phone
 from .contacts.services import create_contact, update_contact
+from .customfields.services import definitions_for, save_values, validate_values
 from .db import session
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from .hookspecs import PLUGIN_API_VERSION
@@ -66,6 +67,9 @@ def contact_page_context(contact_id: int, tab: str) -> dict:
 
 
 __all__ = [
+    "definitions_for",
+    "save_values",
+    "validate_values",
     "apikit",
     "schemakit",
     "PLUGIN_API_VERSION",

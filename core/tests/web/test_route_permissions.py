@@ -25,6 +25,11 @@ PUBLIC = {
     "mail.preferences",  # the signed link of every mailing message
     "membership.public_join",  # the public join form (CSRF, honeypot)
     "membership.public_renew",  # the signed renewal link of the reminders
+    "contribute_public.give",  # a donation page (CSRF, honeypot)
+    "contribute_public.thanks",  # its thank-you page (by the attempt's random token)
+    "contribute_public.pay",  # the signed link to pay a pending contribution (dues)
+    "contribute_public.paid",  # where a processor sends the payer back (random token)
+    "contribute_public.test_pay",  # the test processor's card page (random token)
 }
 
 

@@ -895,7 +895,11 @@ def mark_overdue(session: Session, today: date | None = None) -> int:
 # -- recurring gifts ----------------------------------------------------------------------------
 
 
-def create_recurring(session: Session, data: dict, *, user_id: int | None = None) -> Recurring:
+def create_recurring(
+    session: Session, data: dict, *, user_id: int | None = None, pending: bool = False
+) -> Recurring:
+    """A recurring gift, running from its start date; ``pending``: it waits for its first
+    payment online (no instalment is expected until ``start_recurring``)."""
     values = load_input(RecurringSchema(), data)
     _check_contact(session, values["contact_id"])
     values["financial_type_id"] = resolve_financial_type(session, values).id
@@ -904,7 +908,8 @@ def create_recurring(session: Session, data: dict, *, user_id: int | None = None
     values.pop("financial_type", None)
     values.pop("payment_instrument", None)
     values["start_date"] = values.get("start_date") or today_()
-    values["next_date"] = values["start_date"]
+    values["next_date"] = None if pending else values["start_date"]
+    values["status"] = PENDING if pending else IN_PROGRESS
     values["currency"] = values.get("currency") or currency_of(session)
     recurring = Recurring(**values)
     session.add(recurring)
@@ -920,6 +925,40 @@ def get_recurring(session: Session, recurring_id: int) -> Recurring:
             gettext("No recurring contribution with the number %(id)s.", id=recurring_id)
         )
     return recurring
+
+
+def start_recurring(session: Session, recurring_id: int, processor: str | None) -> Recurring:
+    """The first payment of a pending (or failed) recurring gift is in: it runs, and the next
+    instalment is expected one period after its start."""
+    recurring = get_recurring(session, recurring_id)
+    if recurring.status in (PENDING, FAILED):
+        recurring.status = IN_PROGRESS
+        recurring.processor = processor or recurring.processor
+        recurring.next_date = step(
+            recurring.start_date, recurring.frequency_unit, recurring.frequency_interval, 1
+        )
+        recurring.modified_at = utcnow()
+        session.flush()
+    return recurring
+
+
+def fail_recurring(session: Session, recurring_id: int) -> Recurring:
+    """A pending recurring gift whose first payment failed: nothing more is expected."""
+    recurring = get_recurring(session, recurring_id)
+    if recurring.status == PENDING:
+        recurring.status = FAILED
+        recurring.next_date = None
+        recurring.modified_at = utcnow()
+        session.flush()
+    return recurring
+
+
+def mark_thanked(session: Session, contribution_id: int) -> Contribution:
+    """The donor was thanked (the thank-you email went): kept as ``thankyou_date``."""
+    contribution = get_contribution(session, contribution_id)
+    contribution.thankyou_date = utcnow()
+    session.flush()
+    return contribution
 
 
 def cancel_recurring(session: Session, recurring_id: int, *, today: date | None = None):

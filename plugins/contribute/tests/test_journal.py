@@ -157,6 +157,6 @@ def test_the_command_writes_the_journal_and_refuses_bad_dates(gifts, app, tmp_pa
     reversed_ = CliRunner().invoke(
         cli, ["contribute", "journal", "--from", "2026-03-31", "--to", "2026-03-01"], obj=app
     )
-    assert reversed_.exit_code == 1 and "before the start date" in reversed_.output
+    assert reversed_.exit_code == 1 and "antérieure à la date de début" in reversed_.output
     missing = CliRunner().invoke(cli, ["contribute", "journal", "--batch", "999"], obj=app)
-    assert missing.exit_code == 1 and "No batch with the number 999." in missing.output
+    assert missing.exit_code == 1 and "Aucun lot ne porte le numéro 999." in missing.output

@@ -1,0 +1,58 @@
+"""The custom fields of contributions (entity ``contribute_contribution``) on the public donation
+page: the active ones to show, and checking and saving what the donor typed.
+
+The core's custom fields are not yet part of ``amicale.api_for_plugins``: this module is the
+only place that reaches into ``amicale.customfields.services``, so that it is one import to
+change once the public API offers them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+ENTITY = "contribute_contribution"
+PREFIX = "custom-"
+# A reference to another contact has no place on a public page.
+HIDDEN_TYPES = ("contact_reference",)
+
+
+def _core():
+    from amicale import api_for_plugins
+
+    return api_for_plugins
+
+
+def public_sets(session: Session) -> list[tuple[Any, list[Any]]]:
+    """``[(group, [field, ...])]`` of the active custom fields of contributions."""
+    out = []
+    for group, fields in _core().definitions_for(session, ENTITY):
+        shown = [f for f in fields if f.data_type not in HIDDEN_TYPES]
+        if shown:
+            out.append((group, shown))
+    return out
+
+
+def form_values(form, sets) -> dict[str, Any]:
+    """``{field_name: raw value}`` from the form (``custom-<name>`` inputs)."""
+    values: dict[str, Any] = {}
+    for _group, fields in sets:
+        for field in fields:
+            key = PREFIX + field.name
+            if field.data_type == "multiselect":
+                values[field.name] = form.getlist(key)
+            elif field.data_type == "boolean":
+                values[field.name] = "1" if form.get(key) else "0"
+            else:
+                values[field.name] = form.get(key, "")
+    return values
+
+
+def check(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned values (ValidationError with ``custom.<name>`` fields otherwise)."""
+    return _core().validate_values(session, ENTITY, values, creating=True)
+
+
+def save(session: Session, contribution_id: int, cleaned: dict[str, Any]) -> None:
+    if cleaned:
+        _core().save_values(session, ENTITY, contribution_id, cleaned)
