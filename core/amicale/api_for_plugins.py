@@ -27,7 +27,7 @@ from .clock import utcnow
 from .components.state import enabled_components
 from .contacts.models import Address, Contact, ContactType, Email, Phone
 from .contacts.services import create_contact, update_contact
-from .customfields.services import definitions_for, save_values, validate_values
+from .customfields.services import definitions_for, save_values, validate_values, values_for
 from .db import session
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from .hookspecs import PLUGIN_API_VERSION
@@ -70,6 +70,7 @@ __all__ = [
     "definitions_for",
     "save_values",
     "validate_values",
+    "values_for",
     "apikit",
     "schemakit",
     "PLUGIN_API_VERSION",

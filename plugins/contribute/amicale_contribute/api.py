@@ -196,6 +196,7 @@ def _with_credits(c):
     from .models import SoftCredit
 
     out = c.model_dump()
+    out["custom"] = services.custom_values(session(), [c.id])[c.id]
     out["soft_credits"] = [
         sc.model_dump()
         for sc in session().scalars(select(SoftCredit).where(SoftCredit.contribution_id == c.id))

@@ -149,6 +149,11 @@ class ContributionSchema(schemakit.InputSchema):
     cancel_date = _date(allow_none=True, load_default=None)
     cancel_reason = _text(255, allow_none=True, load_default=None)
     soft_credits = fields.List(fields.Nested(SoftCreditSchema), load_default=list)
+    custom = fields.Dict(
+        keys=fields.String(),
+        load_default=None,
+        metadata={"description": "Custom field values by field name."},
+    )
 
     @validates_schema
     def _amounts(self, data, partial=False, **_kw):

@@ -71,6 +71,34 @@ from .schemas import (
 CENT = Decimal("0.01")
 ACTIVITY_CONTRIBUTION = "contribution"
 ENTITY = "contribute.contribution"
+#: The custom field entity of contributions (``register_custom_field_entities``).
+CUSTOM_ENTITY = "contribute_contribution"
+
+
+def _custom(session: Session, data: dict, *, creating: bool) -> dict:
+    """The custom field values of ``data["custom"]`` (``{field_name: value}``), checked: every
+    problem is reported at once as ``custom.<name>``."""
+    from amicale.api_for_plugins import validate_values
+
+    raw = data.get("custom")
+    if not raw:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValidationError(gettext("Give the custom fields as an object."), field="custom")
+    return validate_values(session, CUSTOM_ENTITY, raw, creating=creating)
+
+
+def _save_custom(session: Session, contribution_id: int, cleaned: dict) -> None:
+    from amicale.api_for_plugins import save_values
+
+    if cleaned:
+        save_values(session, CUSTOM_ENTITY, contribution_id, cleaned)
+
+
+def custom_values(session: Session, contribution_ids: list[int]) -> dict[int, dict]:
+    from amicale.api_for_plugins import values_for
+
+    return values_for(session, CUSTOM_ENTITY, contribution_ids)
 
 
 def today_() -> date:
@@ -336,6 +364,7 @@ def _prepare(session: Session, values: dict, existing: Contribution | None = Non
         values["payment_instrument_id"] = instrument.id
     values.pop("financial_type", None)
     values.pop("payment_instrument", None)
+    values.pop("custom", None)
     if "contact_id" in values:
         _check_contact(session, values["contact_id"])
     if values.get("campaign_id") and session.get(Campaign, values["campaign_id"]) is None:
@@ -416,9 +445,18 @@ def _notify(session: Session, c: Contribution, before: str | None) -> None:
 def create_contribution(
     session: Session, data: dict, *, user_id: int | None = None, activity: bool = True
 ) -> Contribution:
-    """Record a contribution (the schema's fields), its soft credits and a "Contribution"
-    activity on the donor's record."""
-    values = _prepare(session, load_input(ContributionSchema(), data))
+    """Record a contribution (the schema's fields), its soft credits, its custom fields
+    (``custom``: ``{field_name: value}``) and a "Contribution" activity on the donor's
+    record."""
+    try:
+        values = _prepare(session, load_input(ContributionSchema(), data))
+    except ValidationError as exc:  # every problem at once, the custom fields' too
+        try:
+            _custom(session, data, creating=True)
+        except ValidationError as more:
+            exc.errors = {**(exc.errors or {}), **(more.errors or {})}
+        raise
+    cleaned = _custom(session, data, creating=True)
     _status_paid(values)
     credits = values.pop("soft_credits", None) or []
     hook.pre_save(entity=ENTITY, action="create", values=values)
@@ -434,6 +472,7 @@ def create_contribution(
                 kind=credit.get("kind") or "solicitor",
             )
         )
+    _save_custom(session, contribution.id, cleaned)
     if activity:
         _record_activity(session, contribution, user_id)
     session.flush()
@@ -453,6 +492,7 @@ def update_contribution(
     current.pop("soft_credits", None)
     merged = {**{k: v for k, v in current.items() if v is not None}, **data}
     values = _prepare(session, load_input(ContributionSchema(), merged), contribution)
+    cleaned = _custom(session, data, creating=False)
     if is_receipted(session, contribution.id):
         for field in ("amount", "receive_date", "contact_id", "non_deductible_amount"):
             if values.get(field) != getattr(contribution, field):
@@ -488,6 +528,7 @@ def update_contribution(
                     kind=credit.get("kind") or "solicitor",
                 )
             )
+    _save_custom(session, contribution.id, cleaned)
     session.flush()
     _after_status(session, contribution, before)
     hook.post_save(entity=ENTITY, action="update", obj=contribution)

@@ -152,6 +152,16 @@ def _form_values(fields: list[Field]) -> dict:
     return values
 
 
+def _custom_input(values: dict, sets) -> dict:
+    """The custom fields typed in the form: shown again as ``custom-<name>`` in ``values``,
+    and returned as ``{name: value}`` for the service."""
+    from . import donation_fields
+
+    raw = donation_fields.form_values(request.form, sets)
+    values.update({donation_fields.PREFIX + name: value for name, value in raw.items()})
+    return raw
+
+
 def _form(title: str, fields: list[Field], values: dict, errors: dict, back: str, **context):
     template = "contribute/contact_form.html" if "contact" in context else "contribute/form.html"
     return (
@@ -342,9 +352,12 @@ def _contribution_input(values: dict) -> dict:
 @bp.route("/contact/<int:contact_id>/new", methods=["GET", "POST"])
 @permission_required(EDIT)
 def new_contribution(contact_id: int):
+    from . import donation_fields
+
     context = contact_page_context(contact_id, "contribute")
     s = session()
     fields = _contribution_fields(s)
+    sets = donation_fields.public_sets(s)
     errors: dict = {}
     values: dict = {
         "status": "Completed",
@@ -353,8 +366,9 @@ def new_contribution(contact_id: int):
     }
     if request.method == "POST":
         values = _form_values(fields)
+        custom = _custom_input(values, sets)
         try:
-            data = {**_contribution_input(values), "contact_id": contact_id}
+            data = {**_contribution_input(values), "contact_id": contact_id, "custom": custom}
             services.create_contribution(s, data, user_id=_user_id())
             s.commit()
         except DomainError as exc:
@@ -364,7 +378,8 @@ def new_contribution(contact_id: int):
             flash(gettext("The contribution is recorded."), "success")
             return redirect(url_for("contribute.contact_tab", contact_id=contact_id))
     back = url_for("contribute.contact_tab", contact_id=contact_id)
-    return _form(gettext("Record a contribution"), fields, values, errors, back, **context)
+    title = gettext("Record a contribution")
+    return _form(title, fields, values, errors, back, sets=sets, **context)
 
 
 def _donation_id(s) -> int | None:
@@ -374,12 +389,17 @@ def _donation_id(s) -> int | None:
 @bp.route("/<int:contribution_id>/edit", methods=["GET", "POST"])
 @permission_required(EDIT)
 def edit_contribution(contribution_id: int):
+    from . import donation_fields
+
     s = session()
     contribution = services.get_contribution(s, contribution_id)
     context = contact_page_context(contribution.contact_id, "contribute")
     fields = _contribution_fields(s)
+    sets = donation_fields.public_sets(s)
     errors: dict = {}
     values = {f.name: getattr(contribution, f.name, None) for f in fields}
+    stored = services.custom_values(s, [contribution.id])[contribution.id]
+    values.update({donation_fields.PREFIX + k: v for k, v in stored.items()})
     credit = s.scalar(select(SoftCredit).where(SoftCredit.contribution_id == contribution.id))
     if credit is not None:
         values["soft_credit_contact_id"], values["soft_credit_kind"] = (
@@ -388,8 +408,9 @@ def edit_contribution(contribution_id: int):
         )
     if request.method == "POST":
         values = _form_values(fields)
+        custom = _custom_input(values, sets)
         try:
-            data = _contribution_input(values)
+            data = {**_contribution_input(values), "custom": custom}
             data.setdefault("soft_credits", [])
             services.update_contribution(s, contribution.id, data, user_id=_user_id())
             s.commit()
@@ -401,7 +422,9 @@ def edit_contribution(contribution_id: int):
             return redirect(url_for("contribute.contact_tab", contact_id=contribution.contact_id))
     back = url_for("contribute.contact_tab", contact_id=contribution.contact_id)
     title = gettext("Contribution %(id)s", id=contribution.id)
-    return _form(title, fields, values, errors, back, contribution=contribution, **context)
+    return _form(
+        title, fields, values, errors, back, contribution=contribution, sets=sets, **context
+    )
 
 
 @bp.route("/<int:contribution_id>/payment", methods=["GET", "POST"])

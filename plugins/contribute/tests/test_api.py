@@ -94,3 +94,53 @@ def test_permissions(api_client):
     assert api_client(None).get("/api/v1/contributions").status_code in (401, 403)
     types = api_client("readonly").get("/api/v1/financial-types").get_json()
     assert "Member Dues" in [t["name"] for t in types["items"]]
+
+
+def test_custom_fields_of_contributions_in_the_api_and_the_form(
+    api_client, factories, login_as, app, count_rows
+):
+    from amicale.api_for_plugins import session
+    from amicale.customfields import services as custom
+
+    with app.app_context():
+        s = session()
+        group = custom.create_group(
+            s, {"name": "gift", "title": "About the gift", "extends": "contribute_contribution"}
+        )
+        custom.create_field(
+            s,
+            {
+                "custom_group_id": group.id,
+                "name": "appeal_letter",
+                "label": "Appeal letter",
+                "data_type": "integer",
+            },
+        )
+        s.commit()
+    donor = factories.contact()
+    api = api_client("staff")
+    bad = api.post(
+        "/api/v1/contributions",
+        json={
+            "contact_id": donor.id,
+            "amount": "x",
+            "financial_type": "Donation",
+            "custom": {"appeal_letter": "trois"},
+        },
+    )
+    assert bad.status_code == 422
+    assert {"amount", "custom.appeal_letter"} <= set(bad.get_json()["errors"])
+    assert count_rows(Contribution) == 0
+    made = api.post(
+        "/api/v1/contributions",
+        json={
+            "contact_id": donor.id,
+            "amount": "15.00",
+            "financial_type": "Donation",
+            "custom": {"appeal_letter": "3"},
+        },
+    )
+    assert made.status_code == 201 and made.get_json()["custom"] == {"appeal_letter": 3}
+    web = login_as("staff", locale="en")
+    form = web.get(f"/contribute/{made.get_json()['id']}/edit").get_data(as_text=True)
+    assert "Appeal letter" in form and 'name="custom-appeal_letter"' in form and 'value="3"' in form
