@@ -250,3 +250,42 @@ def test_a_template_that_does_not_exist_is_a_field_error(app, organisation, peop
     assert response.status_code == 422
     assert "template_id" in response.get_json()["errors"]
     assert email_activities(app, people["ada"].id) == []
+
+
+def test_a_file_attached_to_an_email_arrives_with_it(app, organisation, people, smtp_server):
+    from amicale.mail.services import send_email
+
+    pdf = b"%PDF-1.7 a receipt"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        s = session()
+        report = send_email(
+            s,
+            {
+                "contact_ids": [people["ada"].id],
+                "subject": "Your receipt",
+                "body_text": "Here it is.",
+            },
+            attachments=[("receipt-2026-000001.pdf", pdf, "application/pdf")],
+        )
+        s.commit()
+    assert report.sent == [people["ada"].id]
+    (message,) = smtp_server.to("ada@example.org")
+    assert message.get_content_type() == "multipart/mixed"
+    assert message.get_body(("plain",)).get_content().strip() == "Here it is."
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "receipt-2026-000001.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == pdf
+
+
+def test_an_email_without_attachments_stays_a_plain_text_message(
+    app, organisation, people, smtp_server
+):
+    from amicale.mail.services import send_email
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        s = session()
+        send_email(s, {"contact_ids": [people["bob"].id], "subject": "Hi", "body_text": "Hello"})
+        s.commit()
+    (message,) = smtp_server.to("bob@example.org")
+    assert message.get_content_type() == "text/plain"
