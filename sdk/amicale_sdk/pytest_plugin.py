@@ -65,19 +65,69 @@ def amicale_plugins() -> dict:
     return {}
 
 
+@pytest.fixture(scope="session")
+def amicale_enabled_templates(amicale_database_template, tmp_path_factory):
+    """Databases with components already enabled, one per set of components (and plugins),
+    made the first time a test asks for that set and copied for each test after it: enabling
+    runs the components' migrations, which would otherwise run again in every test."""
+    made: dict = {}
+    yield made
+    for template in made.values():
+        template.close()
+
+
+def _enabled_template(base, made: dict, components, plugins, folder):
+    from amicale.app import create_app
+    from amicale.components.services import enable_component, upgrade_database
+    from amicale.config import Settings
+    from amicale.plugins import PluginRegistry
+
+    key = (tuple(components), tuple(sorted(plugins)))
+    if key in made:
+        return made[key]
+    url = base.copy(folder)
+    settings = Settings.from_env(
+        {}, instance_path=folder / "instance", database_url=url, secret_key="template"
+    )
+    registry = PluginRegistry(extra=plugins)
+    app = create_app(settings, registry=registry, testing=True)
+    state = app.extensions["amicale"]
+    with app.app_context():
+        upgrade_database(state.db, registry)
+        for name in components:
+            enable_component(state.db, registry, name)
+    state.db.dispose()
+    made[key] = base.derived(url)
+    return made[key]
+
+
 @pytest.fixture
-def amicale_database_url(amicale_database_template, tmp_path):
-    url = amicale_database_template.copy(tmp_path)
+def amicale_database_url(
+    amicale_database_template,
+    amicale_enabled_templates,
+    amicale_components,
+    amicale_plugins,
+    tmp_path,
+    tmp_path_factory,
+):
+    template = _enabled_template(
+        amicale_database_template,
+        amicale_enabled_templates,
+        amicale_components,
+        amicale_plugins,
+        tmp_path_factory.mktemp("amicale-enabled"),
+    )
+    url = template.copy(tmp_path)
     yield url
-    amicale_database_template.drop(url)
+    template.drop(url)
 
 
 @pytest.fixture
 def amicale_app(request, amicale_database_url, amicale_components, amicale_plugins, tmp_path):
-    """An Amicale app on a fresh database, upgraded, with ``amicale_components`` enabled.
-    When the test also uses ``smtp_server``, the app sends its mail there."""
+    """An Amicale app on a fresh database, upgraded, with ``amicale_components`` enabled (a copy
+    of the template made for that set of components, ``amicale_database_url``). When the test
+    also uses ``smtp_server``, the app sends its mail there."""
     from amicale.app import create_app
-    from amicale.components.services import enable_component, upgrade_database
     from amicale.config import Settings
     from amicale.plugins import PluginRegistry
 
@@ -97,10 +147,6 @@ def amicale_app(request, amicale_database_url, amicale_components, amicale_plugi
     app = create_app(settings, registry=registry, testing=True)
     app.test_client_class = AmicaleClient
     state = app.extensions["amicale"]
-    with app.app_context():
-        upgrade_database(state.db, registry)
-        for name in amicale_components:
-            enable_component(state.db, registry, name)
     yield app
     state.db.dispose()
 

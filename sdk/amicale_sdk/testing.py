@@ -55,6 +55,12 @@ class SqliteTemplate:
     def drop(self, url: str) -> None:
         Path(make_url(url).database).unlink(missing_ok=True)
 
+    def derived(self, url: str) -> SqliteTemplate:
+        """The database at ``url`` (a copy of this one, changed) as a template of its own."""
+        template = SqliteTemplate.__new__(SqliteTemplate)
+        template.path = Path(make_url(url).database)
+        return template
+
     def close(self) -> None:
         pass
 
@@ -91,9 +97,18 @@ class PostgresTemplate:
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
+    def derived(self, url: str) -> PostgresTemplate:
+        """The database at ``url`` (a copy of this one, changed) as a template of its own."""
+        template = PostgresTemplate.__new__(PostgresTemplate)
+        template.server, template.base, template.admin = self.server, self.base, self.admin
+        template.name = make_url(url).database
+        template.owns_admin = False
+        return template
+
     def close(self) -> None:
         self.drop(self.url)
-        self.admin.dispose()
+        if getattr(self, "owns_admin", True):
+            self.admin.dispose()
 
 
 class AmicaleClient(FlaskClient):

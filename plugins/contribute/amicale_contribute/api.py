@@ -31,9 +31,9 @@ from .schemas import (
     ContributionList,
     ContributionSchema,
     FinancialTypeSchema,
-    PaymentSchema,
     PledgePaymentSchema,
     PledgeSchema,
+    ReceivedPaymentSchema,
     RecurringSchema,
 )
 
@@ -234,7 +234,7 @@ class ContributionOne(MethodView):
 @contributions.route("/<int:contribution_id>/payments")
 class Payments(MethodView):
     @permission_required(EDIT)
-    @contributions.doc(**apikit.body_doc(PaymentSchema))
+    @contributions.doc(**apikit.body_doc(ReceivedPaymentSchema))
     @contributions.response(200, ContributionSchema)
     def post(self, contribution_id: int):
         """Money received for a Pending or Partially paid contribution."""

@@ -181,7 +181,7 @@ class ContributionArgs(PageArgs):
     received_to = fields.Date(data_key="to")
 
 
-class PaymentSchema(schemakit.PlainSchema):
+class ReceivedPaymentSchema(schemakit.PlainSchema):
     """A payment received for a Pending or Partially paid contribution."""
 
     amount = _money(required=True, validate=_positive)

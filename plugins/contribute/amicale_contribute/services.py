@@ -63,8 +63,8 @@ from .schemas import (
     ContributionSchema,
     FinancialTypeSchema,
     PaymentInstrumentSchema,
-    PaymentSchema,
     PledgeSchema,
+    ReceivedPaymentSchema,
     RecurringSchema,
 )
 
@@ -573,7 +573,7 @@ def record_payment(
                 status=gettext(contribution.status),
             )
         )
-    values = load_input(PaymentSchema(), data)
+    values = load_input(ReceivedPaymentSchema(), data)
     paid = money(contribution.paid_amount) + values["amount"]
     if paid > contribution.amount:
         raise ValidationError(
