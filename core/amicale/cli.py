@@ -251,12 +251,17 @@ def serve(app, host, port):
 def demo(app, host, port, no_serve):
     """A ready instance with the sample organisation « Le Grain de SEL »; prints the admin login."""
     from .db import session
-    from .organisation.demo import load_demo
+    from .organisation.demo import demo_exists, enable_demo_components, load_demo
 
     _upgrade(app)
     s = session()
+    fresh = not demo_exists(s)
     email, password = load_demo(s)
     s.commit()
+    if fresh:
+        names = enable_demo_components(app)
+        if names:
+            click.echo("  Components enabled with sample data: " + ", ".join(names))
     click.echo("")
     click.echo("  Sample organisation: Le Grain de SEL")
     click.echo(f"  Log in at http://{host}:{port}/login")

@@ -267,6 +267,14 @@ def erase_contact(contact_id, session):
 
 
 @hookspec
+def demo_data(session):
+    """Add the component's sample records to the demo organisation of ``amicale demo`` (after
+    the core's sample contacts, in ``session``; the caller commits): a few records that show
+    what the component does, on the sample contacts. Called once, when the demo is first made,
+    for enabled components. Returns nothing."""
+
+
+@hookspec
 def scheduled_jobs():
     """Return periodic jobs: ``ScheduledJob(name, label, schedule, run)`` with ``schedule`` a cron
     expression and ``run(session)`` the work. ``amicale jobs run`` and the worker call them."""

@@ -193,6 +193,10 @@ class Probe:
         return self._rec("erase_contact", contact_id=contact_id)
 
     @hookimpl
+    def demo_data(self, session):
+        return self._rec("demo_data")
+
+    @hookimpl
     def scheduled_jobs(self):
         return self._rec("scheduled_jobs")
 
@@ -582,6 +586,16 @@ def test_hook_erase_contact(app, state):
         app, state, lambda: hook.erase_contact(contact_id=5, session=session())
     )
     assert "probe:erase_contact" in on and "probe:erase_contact" not in off
+
+
+def test_hook_demo_data(app, state, probe):
+    """``amicale demo`` enables the installed components of a new demo and calls theirs."""
+    from amicale.organisation.demo import enable_demo_components
+
+    probe.calls.clear()
+    enabled = enable_demo_components(app)
+    assert "probe" in enabled
+    assert ("demo_data", {}) in probe.calls
 
 
 def test_hook_scheduled_jobs(app, state):

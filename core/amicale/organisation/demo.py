@@ -31,6 +31,35 @@ SAMPLE_USERS = [
 ]
 
 
+def demo_exists(session: Session) -> bool:
+    return accounts.find_user(session, ADMIN_EMAIL) is not None
+
+
+def enable_demo_components(app) -> list[str]:
+    """Enable every installed component on a new demo and let each add its sample records
+    (``demo_data``); returns the names enabled. A component that cannot be enabled is left
+    off with a warning, the demo goes on."""
+    from ..components.services import enable_component
+    from ..db import session as current_session
+
+    state = app.extensions["amicale"]
+    registry = state.registry
+    enabled = []
+    for name in registry.ordered(registry.usable()):
+        try:
+            enable_component(state.db, registry, name)
+        except Exception as exc:  # one broken component must not take the demo down
+            app.logger.warning("demo: component %s not enabled: %s", name, exc)
+            continue
+        enabled.append(name)
+    with app.test_request_context():
+        s = current_session()
+        for name in enabled:
+            registry.only(name).demo_data(session=s)
+            s.commit()
+    return enabled
+
+
 def load_demo(session: Session) -> tuple[str, str]:
     """Fill an empty, migrated database with the sample organisation; return the admin login.
 

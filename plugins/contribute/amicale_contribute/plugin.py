@@ -227,6 +227,13 @@ def request_payment(
 
 
 @hookimpl
+def demo_data(session):
+    from .demo import demo_data as sample
+
+    sample(session)
+
+
+@hookimpl
 def merge_contacts(winner_id, loser_id, session):
     services.merge_contacts(session, winner_id, loser_id)
 

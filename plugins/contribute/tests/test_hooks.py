@@ -96,3 +96,19 @@ def test_merge_moves_gifts_and_erasure_keeps_the_amounts(app, factories, in_app)
         purge_contact(s, friend.id)
         s.commit()
         assert s.scalar(select(SoftCredit)) is None
+
+
+def test_the_demo_shows_gifts_a_campaign_a_batch_and_a_page(app, client, in_app):
+    from amicale.organisation.demo import load_demo
+    from amicale_contribute import demo
+    from amicale_contribute.models import Batch, Campaign, ContributionPage
+
+    with in_app() as s:
+        load_demo(s)
+        demo.demo_data(s)
+        s.commit()
+        assert s.scalar(select(Batch.status)) == "Closed"
+        (campaign,) = s.scalars(select(Campaign)).all()
+        assert len(s.scalars(select(Contribution)).all()) >= 60
+    assert client.get("/contribute/give/soutenir").status_code == 200
+    assert campaign.goal_amount == Decimal("6000.00")

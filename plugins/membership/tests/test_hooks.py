@@ -228,3 +228,17 @@ def test_the_activity_types_are_there_once_enabled(app):
         "membership_type_change",
         "membership_cancellation",
     } <= names
+
+
+def test_the_demo_has_members_of_every_kind(app, in_app):
+    from amicale.organisation.demo import load_demo
+    from amicale_membership import demo
+
+    with in_app() as s:
+        load_demo(s)
+        demo.demo_data(s)
+        s.commit()
+        names = {
+            services.get_status(s, m.status_id).name for m in s.scalars(select(Membership)).all()
+        }
+    assert {"Pending", "Expired"} <= names and names & {"New", "Current", "Grace"}
