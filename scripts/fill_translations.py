@@ -42,7 +42,9 @@ def main(paths: list[str]) -> int:
                 left += 1
                 continue
             if isinstance(message.id, tuple):
-                message.string = tuple(found) if isinstance(found, list) else (found, found)
+                # ["one", "many"], or the singular and the plural msgids as two keys
+                plural = strings.get(message.id[1], found)
+                message.string = tuple(found) if isinstance(found, list) else (found, plural)
             else:
                 message.string = found
             message.flags.discard("fuzzy")

@@ -27,8 +27,14 @@ from .clock import utcnow
 from .components.state import enabled_components
 from .contacts.models import Address, Contact, ContactType, Email, Phone
 from .contacts.services import create_contact, update_contact
-from .customfields.services import definitions_for, save_values, validate_values, values_for
-from .db import session
+from .customfields.services import (
+    definitions_for,
+    delete_values,
+    save_values,
+    validate_values,
+    values_for,
+)
+from .db import begin_write, session
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from .hookspecs import PLUGIN_API_VERSION
 from .hooktypes import (
@@ -67,7 +73,9 @@ def contact_page_context(contact_id: int, tab: str) -> dict:
 
 
 __all__ = [
+    "begin_write",
     "definitions_for",
+    "delete_values",
     "save_values",
     "validate_values",
     "values_for",

@@ -88,7 +88,27 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        immediate = conn.get_execution_options().get(WRITER_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+WRITER_OPTION = "amicale_writer"
+
+
+def begin_write(session: Session) -> None:
+    """Start ``session``'s next transaction as a writer, before anything is read: on SQLite a
+    ``BEGIN IMMEDIATE`` (a writer waits its turn for ``busy_timeout``, where a transaction that
+    reads and then writes fails at once with "database is locked" when another wrote in
+    between); on PostgreSQL nothing changes (its row locks do this work). It ends the current
+    transaction, so call it before the unit of work writes anything; with changes pending it
+    does nothing."""
+    if session.new or session.dirty or session.deleted:
+        return
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    session.rollback()
+    session.connection(execution_options={WRITER_OPTION: True})
 
 
 def current_database() -> Database:

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from ..clock import utcnow
@@ -414,8 +415,14 @@ def user_for_token(session: Session, token: str) -> User | None:
     key, user = row
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
-        key.last_used_at = now  # written at most every few minutes, not on every call
-        session.commit()
+        # written at most every few minutes, not on every call; a note, not worth an error when
+        # SQLite is busy with another writer (many calls at once): the next call writes it
+        key.last_used_at = now
+        try:
+            session.commit()
+        except OperationalError:
+            session.rollback()
+            user = session.get(User, user.id)
     return user
 
 

@@ -30,6 +30,12 @@ PUBLIC = {
     "contribute_public.pay",  # the signed link to pay a pending contribution (dues)
     "contribute_public.paid",  # where a processor sends the payer back (random token)
     "contribute_public.test_pay",  # the test processor's card page (random token)
+    "event.public_list",  # the public events
+    "event.public_register",  # an event's registration form (CSRF, honeypot)
+    "event.public_event_ics",  # an event's iCalendar file
+    "event.public_feed",  # the iCalendar feed of public events
+    "event.public_cancel",  # the signed self-service cancellation link
+    "grant.public_apply",  # a programme's public application form (CSRF, honeypot)
 }
 
 

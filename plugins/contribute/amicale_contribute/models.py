@@ -147,9 +147,26 @@ class Contribution(SQLModel, table=True):
         CheckConstraint("non_deductible_amount >= 0", name="non_deductible_positive"),
         # The contact tab and the contact's totals.
         Index("ix_contribute_contribution_contact_date", "contact_id", "receive_date"),
-        # Totals by month and the widget read only this index (covering).
-        Index("ix_contribute_contribution_date_totals", "receive_date", "status", "amount"),
-        Index("ix_contribute_contribution_campaign_date", "campaign_id", "receive_date"),
+        # Totals by month, the widget and campaigns' progress read only these two indexes
+        # (covering: what ``counted_amount`` and the donor counts need is in them).
+        Index(
+            "ix_contribute_contribution_date_totals",
+            "receive_date",
+            "status",
+            "amount",
+            "paid_amount",
+            "contact_id",
+            "financial_type_id",
+        ),
+        Index(
+            "ix_contribute_contribution_campaign_date",
+            "campaign_id",
+            "receive_date",
+            "status",
+            "amount",
+            "paid_amount",
+            "contact_id",
+        ),
         Index("ix_contribute_contribution_for", "for_entity", "for_entity_id"),
     )
 

@@ -27,6 +27,7 @@ from amicale.api_for_plugins import (
     Email,
     NotFound,
     ValidationError,
+    begin_write,
     get_setting,
     gettext,
     set_setting,
@@ -429,7 +430,10 @@ def _grouped(gifts: list[Gift]) -> list[tuple[int, list[Gift]]]:
 
 def issue_yearly(session: Session, year: int, *, user_id: int | None = None) -> IssueRun:
     """One yearly receipt per donor for the deductible gifts of ``year`` not receipted yet,
-    numbered in the order of the donors' numbers; a second run issues only what came since."""
+    numbered in the order of the donors' numbers; a second run issues only what came since.
+    It starts a transaction of its own (a writer from the start: two runs at once wait for
+    each other rather than fail); the caller commits."""
+    begin_write(session)
     require_legal_details(session)
     lock_sequence(session, year)
     gifts = yearly_gifts(session, year)
@@ -462,7 +466,9 @@ def _donor_ids_subquery(year: int):
 
 
 def issue_single(session: Session, contribution_id: int, *, user_id: int | None = None) -> Receipt:
-    """A receipt for one contribution; Conflict when it gives none or has one already."""
+    """A receipt for one contribution; Conflict when it gives none or has one already. Like
+    ``issue_yearly``, a writer from the start."""
+    begin_write(session)
     require_legal_details(session)
     contribution = session.get(Contribution, contribution_id)
     if contribution is None:

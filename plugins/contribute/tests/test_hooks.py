@@ -101,7 +101,7 @@ def test_merge_moves_gifts_and_erasure_keeps_the_amounts(app, factories, in_app)
 def test_the_demo_shows_gifts_a_campaign_a_batch_and_a_page(app, client, in_app):
     from amicale.organisation.demo import load_demo
     from amicale_contribute import demo
-    from amicale_contribute.models import Batch, Campaign, ContributionPage
+    from amicale_contribute.models import Batch, Campaign
 
     with in_app() as s:
         load_demo(s)

@@ -127,8 +127,6 @@ def test_numbers_given_at_once_by_two_sessions_never_clash(app, factories, in_ap
         except Exception as exc:  # pragma: no cover - shown by the assertion
             errors.append(exc)
 
-    if app.extensions["amicale"].db.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite writes one at a time: no concurrency to test")
     threads = [
         threading.Thread(target=worker, args=([g.id for g in gifts[i::2]],)) for i in range(2)
     ]
@@ -145,8 +143,6 @@ def test_two_yearly_runs_at_once_receipt_each_gift_once(app, factories, in_app, 
 
     from amicale.api_for_plugins import session
 
-    if app.extensions["amicale"].db.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite writes one at a time: no concurrency to test")
     for _ in range(20):
         factories.contribute.contribution(receive_date="2026-04-01")
     counts: list[int] = []
