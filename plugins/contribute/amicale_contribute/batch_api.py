@@ -30,7 +30,7 @@ from .perms import ADMINISTER, EDIT, VIEW
 from .schemas import BatchSchema, ContributionSchema
 
 bp = Blueprint(
-    "contribute_batches_api",
+    "batches",
     __name__,
     url_prefix="/batches",
     description="Batches of contributions typed in together, checked against an expected count "
