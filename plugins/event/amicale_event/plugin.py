@@ -143,6 +143,11 @@ def _type_labels() -> list:
 
 
 @hookimpl
+def register_custom_field_entities():
+    return [(services.CUSTOM_ENTITY, _l("Event participant"))]
+
+
+@hookimpl
 def menu_items(user):
     return [
         MenuItem(NAME, _l("Events"), f"{NAME}.index", "main", 45, VIEW),

@@ -59,6 +59,7 @@ def _page(event, values, errors, status=200):
         is_open=services.registration_open(event),
         places_left=services.places_left(event),
         nonce=_new_nonce(),
+        sets=services.custom_sets(session()),
     ), status
 
 
@@ -73,6 +74,8 @@ def public_register(event_id: int):
     for question in event.participant_fields or []:
         key = f"field_{question['name']}"
         values[key] = request.form.get(key, "")
+    custom = services.custom_input(request.form, services.custom_sets(s))
+    values.update({f"custom-{name}": value for name, value in custom.items()})
     if request.form.get(HONEYPOT):
         # A robot: told nothing more than a person would be, and nothing is written.
         return render_template("event/public_thanks.html", event=event, participant=None)
@@ -80,7 +83,7 @@ def public_register(event_id: int):
         # The form was sent again (a double click, the back button): it registered already.
         return render_template("event/public_thanks.html", event=event, participant=None)
     try:
-        result = signup.register_from_page(s, event_id, values)
+        result = signup.register_from_page(s, event_id, {**values, "custom": custom})
     except DomainError as exc:
         return _page(services.get_event(s, event_id), values, _errors(exc), 422)
     mail.send_confirmation(s, result.main, result.payment)

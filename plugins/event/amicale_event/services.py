@@ -26,11 +26,16 @@ from amicale.api_for_plugins import (
     NotFound,
     ValidationError,
     create_activity,
+    definitions_for,
+    delete_values,
     get_setting,
     gettext,
     hook,
     load_input,
+    save_values,
     utcnow,
+    validate_values,
+    values_for,
 )
 
 from .models import (
@@ -507,6 +512,45 @@ class Registration:
         return self.participants[0]
 
 
+#: The admin's custom fields of participants (``register_custom_field_entities``): asked on every
+#: registration form, besides the event's own questions (``Event.participant_fields``).
+CUSTOM_ENTITY = "event_participant"
+
+
+def custom_sets(session: Session) -> list:
+    """``[(group, [field])]`` of the active custom fields of participants (a contact reference
+    has no place on a public form)."""
+    return [
+        (group, [f for f in fields if f.data_type != "contact_reference"])
+        for group, fields in definitions_for(session, CUSTOM_ENTITY)
+    ]
+
+
+def custom_input(form, sets) -> dict:
+    """``{name: raw value}`` of the custom fields of a form (``custom-<name>`` inputs)."""
+    values = {}
+    for _group, fields in sets:
+        for f in fields:
+            key = f"custom-{f.name}"
+            if f.data_type == "multiselect":
+                values[f.name] = form.getlist(key)
+            elif f.data_type == "boolean":
+                values[f.name] = "1" if form.get(key) else "0"
+            else:
+                values[f.name] = form.get(key, "")
+    return values
+
+
+def check_custom(session: Session, raw) -> dict:
+    """The custom field values of a registration, checked before anything is written (every
+    problem at once, as ``custom.<name>``); required ones must be answered."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValidationError(gettext("Give the custom fields as an object."), field="custom")
+    return validate_values(session, CUSTOM_ENTITY, raw, creating=True)
+
+
 def register(
     session: Session,
     event_id: int,
@@ -521,6 +565,7 @@ def register(
     now, else Registered."""
     values = load_input(RegisterSchema(), data)
     event = get_event(session, event_id)
+    custom = check_custom(session, data.get("custom"))
     ids = [values["contact_id"]] if values["contact_id"] else []
     if values["contact_ids"] and not ids:  # a group: each one alone
         return register_group(session, event_id, values, user_id=user_id)
@@ -562,6 +607,8 @@ def register(
         )
         session.add(p)
         session.flush()
+        if i == 0 and custom:
+            save_values(session, CUSTOM_ENTITY, p.id, custom)
         _log(session, p, "register", None, user_id)
         made.append(p)
     create_activity(
@@ -903,6 +950,8 @@ def export_csv(session: Session, event_id: int) -> str:
     names = sort_names(session, [p.contact_id for p in rows])
     emails = _primary_emails(session, [p.contact_id for p in rows])
     questions = event.participant_fields or []
+    custom_fields = [f for _group, fields in custom_sets(session) for f in fields]
+    custom = values_for(session, CUSTOM_ENTITY, [p.id for p in rows])
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -915,6 +964,7 @@ def export_csv(session: Session, event_id: int) -> str:
             gettext("Fee"),
             gettext("Paid"),
             *[q["label"] for q in questions],
+            *[f.label for f in custom_fields],
         ]
     )
     for p in rows:
@@ -928,9 +978,18 @@ def export_csv(session: Session, event_id: int) -> str:
                 str(p.fee_amount or ""),
                 gettext("yes") if p.fee_paid else "",
                 *[(p.field_values or {}).get(q["name"], "") for q in questions],
+                *[_cell(custom[p.id].get(f.name)) for f in custom_fields],
             ]
         )
     return out.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 ROLE_LABELS = {
@@ -988,6 +1047,7 @@ def contact_data(session: Session, contact_id: int) -> dict:
     rows = for_contact(session, contact_id)
     if not rows:
         return {}
+    custom = values_for(session, CUSTOM_ENTITY, [p.id for p, _e in rows])
     return {
         gettext("Event registrations"): [
             {
@@ -998,6 +1058,7 @@ def contact_data(session: Session, contact_id: int) -> dict:
                 "register_date": p.register_date.isoformat(),
                 "fee_amount": str(p.fee_amount) if p.fee_amount is not None else None,
                 "answers": dict(p.field_values or {}),
+                "custom": custom.get(p.id, {}),
             }
             for p, e in rows
         ]
@@ -1005,8 +1066,11 @@ def contact_data(session: Session, contact_id: int) -> dict:
 
 
 def erase_contact(session: Session, contact_id: int) -> None:
-    """The person's registrations go; the places they held are given back."""
+    """The person's registrations go, with their custom field values; the places they held are
+    given back."""
     rows = list(session.scalars(select(Participant).where(Participant.contact_id == contact_id)))
+    if rows:
+        delete_values(session, CUSTOM_ENTITY, [p.id for p in rows])
     for p in rows:
         if p.status in HOLDING:
             release_places(session, p.event_id, 1)

@@ -69,6 +69,7 @@ def _register_once(session: Session, event_id: int, data: dict) -> services.Regi
             "additional_contact_ids": guests,
             "fee_level": values["fee_level"],
             "field_values": answers,
+            "custom": data.get("custom") or {},
             "source": services.PUBLIC_SOURCE,
         },
         public=True,

@@ -182,3 +182,43 @@ def test_the_calendar_feed_lists_the_public_events(client, dinner, factories):
     assert summaries == ["Harvest dinner"]
     one = client.get(f"/event/public/{dinner.id}/event.ics")
     assert b"Harvest dinner" in one.data
+
+
+def test_the_admins_custom_fields_of_participants_are_asked_saved_and_exported(
+    app, client, factories, login_as, count_rows
+):
+    from amicale.customfields import services as custom
+
+    with app.app_context():
+        s = session()
+        group = custom.create_group(
+            s, {"name": "stay", "title": "Your stay", "extends": "event_participant"}
+        )
+        custom.create_field(
+            s,
+            {
+                "custom_group_id": group.id,
+                "name": "arrival",
+                "label": "Arriving by",
+                "data_type": "select",
+                "options": [{"value": "train"}, {"value": "car"}, {"value": "bike"}],
+                "is_required": True,
+            },
+        )
+        s.commit()
+    event = factories.event.event(title="Week-end vélo", max_participants=10)
+    page = client.get(f"/event/public/{event.id}").get_data(as_text=True)
+    assert "Arriving by" in page and 'name="custom-arrival"' in page
+    person = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.org"}
+    refused = client.post_form(f"/event/public/{event.id}", person)
+    assert refused.status_code == 422 and "f-custom.arrival-error" in refused.get_data(as_text=True)
+    assert count_rows(Participant) == 0
+    done = client.post_form(f"/event/public/{event.id}", {**person, "custom-arrival": "bike"})
+    assert done.status_code == 200
+    csv_text = (
+        login_as("staff", locale="en")
+        .get(f"/event/{event.id}/participants.csv")
+        .get_data(as_text=True)
+    )
+    header, row = csv_text.splitlines()[:2]
+    assert header.endswith("Arriving by") and row.endswith("bike")
