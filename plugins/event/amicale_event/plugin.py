@@ -246,6 +246,13 @@ def payment_status_changed(
 
 
 @hookimpl
+def demo_data(session):
+    from .demo import demo_data as sample
+
+    sample(session)
+
+
+@hookimpl
 def merge_contacts(winner_id, loser_id, session):
     services.move_contact(session, loser_id, winner_id)
 

@@ -182,3 +182,22 @@ def test_the_report_pages_draw_with_a_period(login_as, factories):
         page = staff.get(f"/reports/{name}?start={since}&end=")
         assert page.status_code == 200, name
     assert "Bees" in staff.get("/reports/event_attendance").get_data(as_text=True)
+
+
+def test_the_demo_has_the_weekly_knitting_evening_and_a_dinner(app):
+    from sqlalchemy import select
+
+    from amicale.api_for_plugins import session
+    from amicale.organisation.demo import load_demo
+    from amicale_event import demo
+    from amicale_event.models import Event, Participant
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        s = session()
+        load_demo(s)
+        demo.demo_data(s)
+        s.commit()
+        knitting = s.scalars(select(Event).where(Event.title == "Soirée tricot")).all()
+        assert len(knitting) == 8 and len({e.start_date.weekday() for e in knitting}) == 1
+        answers = [p.field_values["regime"] for p in s.scalars(select(Participant)).all()]
+        assert sorted(set(answers)) == ["omnivore", "végétarien"]

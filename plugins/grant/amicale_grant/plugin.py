@@ -324,6 +324,13 @@ def register_commands(cli):
 
 
 @hookimpl
+def demo_data(session):
+    from .demo import demo_data as sample
+
+    sample(session)
+
+
+@hookimpl
 def merge_contacts(winner_id, loser_id, session):
     services.move_contact(session, loser_id, winner_id)
 

@@ -244,3 +244,17 @@ def test_the_applicant_record_shows_the_application_and_decisions(login_as, fact
         "Grant Project grant: Eligible",
         "Grant Project grant: Approved",
     ]
+
+
+def test_the_demo_has_a_fund_with_applications_at_every_stage(app, client):
+    from amicale.organisation.demo import load_demo
+    from amicale_grant import demo
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        s = session()
+        load_demo(s)
+        demo.demo_data(s)
+        s.commit()
+        statuses = sorted(s.scalars(select(Grant.status)).all())
+        assert statuses == ["Approved", "Eligible", "Ineligible", "Submitted"]
+        assert s.scalar(select(FundingApplication.title)) == "Subvention de fonctionnement 2027"
