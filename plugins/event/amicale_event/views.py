@@ -317,6 +317,7 @@ def _detail(event_id: int, errors: dict | None = None, values: dict | None = Non
         status_filter=status_filter,
         errors=errors or {},
         values=values or {},
+        sets=services.custom_sets(s),
         **_common(),
     ), status
 
@@ -339,6 +340,8 @@ def _register_values(form) -> dict:
     values["field_values"] = {
         key[6:]: value for key, value in form.items() if key.startswith("field_")
     }
+    if values["contact_id"]:  # one person: the admin's custom fields of participants too
+        values["custom"] = services.custom_input(form, services.custom_sets(session()))
     return values
 
 

@@ -138,3 +138,43 @@ def test_the_event_list_filters_by_title_type_and_time(login_as, factories):
     assert titles("") == {"Bees and gardens", "Annual meeting"}
     assert titles("q=bees&when=all") == {"Bees and gardens", "Old bees"}
     assert titles(f"type={talk.id}") == {"Bees and gardens"}
+
+
+def test_staff_registration_asks_the_custom_fields_of_participants(app, factories, login_as):
+    from sqlalchemy import select
+
+    from amicale.api_for_plugins import session, values_for
+    from amicale.customfields import services as custom
+    from amicale_event.models import Participant
+
+    with app.app_context():
+        s = session()
+        group = custom.create_group(
+            s, {"name": "badge", "title": "Badge", "extends": "event_participant"}
+        )
+        custom.create_field(
+            s,
+            {
+                "custom_group_id": group.id,
+                "name": "badge_name",
+                "label": "Name on the badge",
+                "data_type": "text",
+                "is_required": True,
+            },
+        )
+        s.commit()
+    event = factories.event.event(max_participants=5)
+    ada = factories.contact(first_name="Ada")
+    staff = login_as("staff", locale="en")
+    page = staff.get(f"/event/{event.id}").get_data(as_text=True)
+    assert "Name on the badge" in page
+    refused = staff.post_form(f"/event/{event.id}/register", {"contact_id": ada.id})
+    assert refused.status_code == 422
+    done = staff.post_form(
+        f"/event/{event.id}/register", {"contact_id": ada.id, "custom-badge_name": "Ada L."}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        s = session()
+        p = s.scalar(select(Participant))
+        assert values_for(s, "event_participant", [p.id])[p.id] == {"badge_name": "Ada L."}
