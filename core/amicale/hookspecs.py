@@ -122,6 +122,8 @@ def menu_items(user):
 
     Each entry is a ``MenuItem(id, label, endpoint, section, weight, permission)``; the menu keeps
     only those whose ``permission`` the user has, groups them by ``section`` and sorts by ``weight``.
+    ``main`` entries are links of the menu bar, ``admin`` ones are under "Administer"; any other
+    section (a component's name) is a dropdown of its own, titled by its first entry.
     """
 
 

@@ -29,12 +29,14 @@ def api_blueprints() -> list:
 
 def menu_items(user) -> list[MenuItem]:
     return [
-        MenuItem("contribute.batches", _l("Batches"), "contribute_batches.index", "main", 52, VIEW),
+        MenuItem(
+            "contribute.batches", _l("Batches"), "contribute_batches.index", "contribute", 52, VIEW
+        ),
         MenuItem(
             "contribute.journal",
             _l("Accounting journal"),
             "contribute_batches.journal",
-            "main",
+            "contribute",
             53,
             VIEW,
         ),

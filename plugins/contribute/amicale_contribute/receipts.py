@@ -20,7 +20,12 @@ def blueprints():
 def menu_items(user):
     return [
         MenuItem(
-            "contribute.receipts", _l("Receipts"), "contribute_receipts.register", "main", 46, VIEW
+            "contribute.receipts",
+            _l("Receipts"),
+            "contribute_receipts.register",
+            "contribute",
+            47,
+            VIEW,
         ),
         MenuItem(
             "admin.contribute.receipts.yearly",

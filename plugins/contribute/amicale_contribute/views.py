@@ -90,8 +90,10 @@ def blueprints():
 
 def menu_items(user):
     return [
-        MenuItem("contribute", _l("Contributions"), "contribute.index", "main", 45, VIEW),
-        MenuItem("contribute.campaigns", _l("Campaigns"), "contribute.campaigns", "main", 46, VIEW),
+        MenuItem("contribute", _l("Contributions"), "contribute.index", "contribute", 45, VIEW),
+        MenuItem(
+            "contribute.campaigns", _l("Campaigns"), "contribute.campaigns", "contribute", 46, VIEW
+        ),
         MenuItem(
             "admin.contribute.types",
             _l("Financial types"),

@@ -202,12 +202,12 @@ def _catalogue_labels() -> list:
 @hookimpl
 def menu_items(user):
     return [
-        MenuItem(NAME, _l("Grants"), f"{NAME}.index", "main", 60, VIEW),
+        MenuItem(NAME, _l("Grants"), f"{NAME}.index", NAME, 60, VIEW),
         MenuItem(
             f"{NAME}.funding",
             _l("Funding we apply for"),
             f"{NAME}.funding_index",
-            "main",
+            NAME,
             61,
             VIEW_FUNDING,
         ),
