@@ -1035,12 +1035,36 @@ def for_contact(session: Session, contact_id: int) -> list[tuple[Participant, Ev
 
 
 def move_contact(session: Session, loser_id: int, winner_id: int) -> None:
+    """Two contacts merged: the loser's registrations go to the winner. Where both were
+    registered to the same event, the winner's stays and the loser's is cancelled (its place
+    given back, the waitlist called in): one person, one place."""
+    kept = select(Participant.event_id).where(
+        Participant.contact_id == winner_id, Participant.status != CANCELLED
+    )
+    doubles = list(
+        session.scalars(
+            select(Participant).where(
+                Participant.contact_id == loser_id,
+                Participant.status != CANCELLED,
+                Participant.event_id.in_(kept),
+            )
+        )
+    )
+    for p in doubles:
+        old = p.status
+        if old in HOLDING:
+            release_places(session, p.event_id, 1)
+        p.status = CANCELLED
+        _log(session, p, "merge", old, note=gettext("Merged with another registration."))
+    session.flush()
     session.execute(
         update(Participant)
         .where(Participant.contact_id == loser_id)
         .values(contact_id=winner_id)
         .execution_options(synchronize_session=False)
     )
+    for event_id in {p.event_id for p in doubles if p.status == CANCELLED}:
+        promote_waitlist(session, event_id)
 
 
 def contact_data(session: Session, contact_id: int) -> dict:

@@ -201,3 +201,25 @@ def test_the_demo_has_the_weekly_knitting_evening_and_a_dinner(app):
         assert len(knitting) == 8 and len({e.start_date.weekday() for e in knitting}) == 1
         answers = [p.field_values["regime"] for p in s.scalars(select(Participant)).all()]
         assert sorted(set(answers)) == ["omnivore", "végétarien"]
+
+
+def test_merging_two_registered_contacts_keeps_one_place(app, factories, in_app):
+    from sqlalchemy import select
+
+    from amicale_event.models import Participant
+
+    event = factories.event.event(title="Concert", max_participants=2)
+    kept, away, waiting = factories.contact(), factories.contact(), factories.contact()
+    for contact in (kept, away, waiting):
+        factories.event.participant(event.id, contact.id)
+    with in_app() as s:
+        assert s.get(Event, event.id).taken == 2
+        hook.merge_contacts(winner_id=kept.id, loser_id=away.id, session=s)
+        s.commit()
+        rows = s.execute(select(Participant.contact_id, Participant.status)).all()
+        statuses = sorted(status for cid, status in rows if cid == kept.id)
+        assert statuses == ["Cancelled", "Registered"]
+        assert dict((cid, st) for cid, st in rows if cid == waiting.id) == {
+            waiting.id: "Registered"
+        }
+        assert s.get(Event, event.id).taken == 2
