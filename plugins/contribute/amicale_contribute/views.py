@@ -327,7 +327,7 @@ def _contribution_fields(s, *, with_status: bool = True) -> list[Field]:
         ),
         Field("paid_amount", _l("Paid so far"), "money", hint=_l("For a partially paid one.")),
         Field("transaction_id", _l("Transaction number")),
-        Field("soft_credit_contact_id", _l("Also credit contact number"), "number"),
+        Field("soft_credit_contact_id", _l("Also credit"), "contact"),
         Field(
             "soft_credit_kind",
             _l("Credited as"),
