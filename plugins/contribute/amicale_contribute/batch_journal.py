@@ -82,13 +82,34 @@ class Journal:
         return sum(1 for line in self.lines if not line.account)
 
 
+def journal_code(session: Session) -> str:
+    return get_setting(session, "contribute.journal_code", None) or DEFAULT_JOURNAL_CODE
+
+
+def set_journal_code(session: Session, code: str | None) -> str:
+    """The code of the journal the lines are written in (your accounting software's bank or
+    sales journal: "BQ", "VT"...): 1 to 8 letters or digits."""
+    import re
+
+    from amicale.api_for_plugins import ValidationError, set_setting
+
+    code = (code or "").strip().upper()
+    if not re.fullmatch(r"[A-Z0-9]{1,8}", code):
+        raise ValidationError(
+            gettext("Give a journal code of 1 to 8 letters or digits, such as BQ."),
+            field="journal_code",
+        )
+    set_setting(session, "contribute.journal_code", code)
+    return code
+
+
 def journal(session: Session, data: dict) -> Journal:
     """The journal of the counted contributions (Completed; Partially paid for what was paid)
     of a period and/or a batch (``JournalArgs``), by date: one query for every line."""
     args = load_input(JournalArgs(), data)
     if args.get("batch_id"):
         get_batch(session, args["batch_id"])
-    code = get_setting(session, "contribute.journal_code", None) or DEFAULT_JOURNAL_CODE
+    code = journal_code(session)
     amount = services.counted_amount()
     query = (
         select(

@@ -287,5 +287,34 @@ def journal():
                     batch_journal.journal_filename(entries),
                 )
     return render_template(
-        "contribute/batches/journal.html", values=values, errors=errors, journal=entries
+        "contribute/batches/journal.html",
+        values=values,
+        errors=errors,
+        journal=entries,
+        code=batch_journal.journal_code(session()),
+        can_set_code=has_permission(current_user, ADMINISTER),
+        code_errors={},
     ), (422 if errors else 200)
+
+
+@bp.route("/journal/code", methods=["POST"])
+@permission_required(ADMINISTER)
+def journal_code():
+    """The administrator sets the journal code of the lines."""
+    s = session()
+    try:
+        code = batch_journal.set_journal_code(s, request.form.get("journal_code"))
+        s.commit()
+    except DomainError as exc:
+        s.rollback()
+        return render_template(
+            "contribute/batches/journal.html",
+            values={},
+            errors={},
+            journal=None,
+            code=request.form.get("journal_code", ""),
+            can_set_code=True,
+            code_errors=_errors(exc),
+        ), 422
+    flash(gettext("The journal code is now %(code)s.", code=code), "success")
+    return redirect(url_for("contribute_batches.journal"))

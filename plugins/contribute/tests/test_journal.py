@@ -160,3 +160,19 @@ def test_the_command_writes_the_journal_and_refuses_bad_dates(gifts, app, tmp_pa
     assert reversed_.exit_code == 1 and "antérieure à la date de début" in reversed_.output
     missing = CliRunner().invoke(cli, ["contribute", "journal", "--batch", "999"], obj=app)
     assert missing.exit_code == 1 and "Aucun lot ne porte le numéro 999." in missing.output
+
+
+def test_the_administrator_sets_the_journal_code_on_the_page(login_as, app):
+    from amicale.api_for_plugins import get_setting, session
+
+    admin = login_as("administrator", locale="en")
+    page = admin.get("/contribute/journal").get_data(as_text=True)
+    assert 'id="journal-code-form"' in page and 'value="BQ"' in page
+    bad = admin.post_form("/contribute/journal/code", {"journal_code": "banque postale"})
+    assert bad.status_code == 422 and "1 to 8 letters or digits" in bad.get_data(as_text=True)
+    assert admin.post_form("/contribute/journal/code", {"journal_code": "bq2"}).status_code == 302
+    with app.app_context():
+        assert get_setting(session(), "contribute.journal_code") == "BQ2"
+    staff = login_as("staff", locale="en")
+    assert 'id="journal-code-form"' not in staff.get("/contribute/journal").get_data(as_text=True)
+    assert staff.post_form("/contribute/journal/code", {"journal_code": "X"}).status_code == 403
