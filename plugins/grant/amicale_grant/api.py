@@ -9,12 +9,22 @@ written. A workflow step the key's user may not take answers 403.
 
 from __future__ import annotations
 
+from flask import request, send_file, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
-from amicale.api_for_plugins import PageArgs, apikit, current_user, permission_required, session
+from amicale.api_for_plugins import (
+    PageArgs,
+    ValidationError,
+    apikit,
+    current_user,
+    gettext,
+    permission_required,
+    session,
+)
 
-from . import services
+from . import attachments, services
 from .schemas import (
     FundingApplicationPage,
     FundingApplicationSchema,
@@ -239,6 +249,89 @@ class GrantPayments(MethodView):
         payment = services.record_payment(s, grant_id, _body(), user=current_user)
         s.commit()
         return payment
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    file_name = fields.String()
+    mime_type = fields.String()
+    size = fields.Integer()
+    uploaded_at = fields.DateTime()
+    url = fields.Method("_url")
+
+    def _url(self, a) -> str:
+        return url_for("api_grants.GrantAttachmentFile", grant_id=a.grant_id, attachment_id=a.id)
+
+
+@grants.route("/<int:grant_id>/attachments")
+class GrantAttachments(MethodView):
+    @permission_required(VIEW)
+    @grants.response(200, AttachmentSchema(many=True))
+    def get(self, grant_id: int):
+        """The files joined to an application (their ``url`` downloads them)."""
+        s = session()
+        services.get_grant(s, grant_id)
+        return services.list_attachments(s, grant_id)
+
+    @permission_required(EDIT)
+    @grants.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {attachments.FIELD: {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    )
+    @grants.response(201, AttachmentSchema(many=True))
+    def post(self, grant_id: int):
+        """Join files (multipart, field ``files``; size and kinds limited as on the page)."""
+        s = session()
+        services.get_grant(s, grant_id)
+        stored: list[str] = []
+        try:
+            files = attachments.check(s, request.files.getlist(attachments.FIELD))
+            if not files:
+                raise ValidationError(gettext("Choose a file."), field=attachments.FIELD)
+            added = attachments.store(s, grant_id, files, user_id=getattr(current_user, "id", None))
+            stored = [a.stored_as for a in added]
+            s.commit()
+        except Exception:
+            s.rollback()
+            attachments.remove(stored)
+            raise
+        return added
+
+
+@grants.route("/<int:grant_id>/attachments/<int:attachment_id>")
+class GrantAttachmentFile(MethodView):
+    @permission_required(VIEW)
+    @grants.response(
+        200, {"format": "binary", "type": "string"}, content_type="application/octet-stream"
+    )
+    def get(self, grant_id: int, attachment_id: int):
+        """The file itself."""
+        found = services.get_attachment(session(), grant_id, attachment_id)
+        return send_file(
+            attachments.path_of(found),
+            mimetype=found.mime_type,
+            as_attachment=True,
+            download_name=found.file_name,
+            max_age=0,
+        )
+
+    @permission_required(EDIT)
+    @grants.response(204)
+    def delete(self, grant_id: int, attachment_id: int):
+        """Delete a file."""
+        s = session()
+        stored = attachments.delete(s, grant_id, attachment_id)
+        s.commit()
+        attachments.remove([stored])
 
 
 # -- funding applications -----------------------------------------------------------------------

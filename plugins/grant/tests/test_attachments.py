@@ -52,3 +52,37 @@ def test_an_upload_without_a_file_says_so(login_as, factories):
     response = login_as("staff", locale="en").post_form(f"/grant/{grant.id}/attachments", {})
     assert response.status_code == 422
     assert "Choose a file." in response.get_data(as_text=True)
+
+
+def test_attachments_through_the_api(api_client, factories, count_rows):
+    grant = factories.grant.grant()
+    staff = api_client("staff")
+    empty = staff.client.post(
+        f"/api/v1/grants/{grant.id}/attachments",
+        data={},
+        headers={"Authorization": f"Bearer {staff.token}"},
+        content_type="multipart/form-data",
+    )
+    assert empty.status_code == 422
+    refused = staff.client.post(
+        f"/api/v1/grants/{grant.id}/attachments",
+        data={"attachments": (BytesIO(b"MZ..."), "setup.exe")},
+        headers={"Authorization": f"Bearer {staff.token}"},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and count_rows(GrantAttachment) == 0
+    made = staff.client.post(
+        f"/api/v1/grants/{grant.id}/attachments",
+        data={"attachments": (BytesIO(b"%PDF-1.4 budget"), "budget.pdf")},
+        headers={"Authorization": f"Bearer {staff.token}"},
+        content_type="multipart/form-data",
+    )
+    assert made.status_code == 201, made.get_json()
+    (item,) = api_client("readonly").get(f"/api/v1/grants/{grant.id}/attachments").get_json()
+    assert item["file_name"] == "budget.pdf"
+    reader = api_client("readonly")
+    file = reader.client.get(item["url"], headers={"Authorization": f"Bearer {reader.token}"})
+    assert file.status_code == 200 and file.data == b"%PDF-1.4 budget"
+    assert api_client(None).get(item["url"]).status_code == 401
+    assert staff.delete(item["url"]).status_code == 204
+    assert count_rows(GrantAttachment) == 0
