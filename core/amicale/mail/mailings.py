@@ -48,7 +48,13 @@ from .models import (
     MailingGroup,
     MailingRecipient,
 )
-from .services import build_message, chosen_template, sender_address
+from .services import (
+    UnsendableAddress,
+    build_message,
+    chosen_template,
+    header_address,
+    sender_address,
+)
 from .subscriptions import PREFERENCES_SALT
 from .tokens import check_tokens, render, token_values, tokens_in
 from .transport import current_transport
@@ -255,6 +261,10 @@ def send_test(session: Session, mailing_id: int, email: str, *, contact_id: int 
     sender = sender_address(session)
     used = tokens_in(mailing.subject, mailing.body_text, mailing.body_html)
     values = token_values(session, [contact_id], used).get(contact_id, {}) if contact_id else {}
+    try:
+        header_address("", email)
+    except UnsendableAddress as exc:
+        raise ValidationError(str(exc), field="email") from exc
     message = build_message(
         sender,
         ("", email),
@@ -457,6 +467,7 @@ def deliver(
             )
             values = token_values(session, contact_ids, used)
             messages = []
+            unsendable = []
             for r in batch:
                 tokens = values.get(r.contact_id, {})
                 link, prefs = links(r.id, r.contact_id)
@@ -465,6 +476,11 @@ def deliver(
                 if prefs:
                     footer += "\n" + preferences_line % {"url": prefs}
                     footer_html += f' · <a href="{prefs}">{preferences_words}</a>'
+                try:
+                    header_address(names.get(r.contact_id, ""), r.email)
+                except UnsendableAddress as exc:
+                    unsendable.append((r, str(exc)))
+                    continue
                 message = build_message(
                     sender,
                     (names.get(r.contact_id, ""), r.email),
@@ -481,7 +497,8 @@ def deliver(
                     },
                 )
                 messages.append((r, message))
-            outcomes = []
+            outcomes = [(r.id, FAILED, r.attempts + 1, error) for r, error in unsendable]
+            report.failed += len(unsendable)
             results = _send_all(transports, messages, pace)
             for (r, _message), result in zip(messages, results, strict=True):
                 if result.ok:

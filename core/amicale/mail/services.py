@@ -31,7 +31,7 @@ from ..validation import load_input
 from .models import MessageTemplate
 from .schemas import EmailSendSchema, MessageTemplateSchema
 from .tokens import check_tokens, render, token_values, tokens_in
-from .transport import current_transport
+from .transport import SendResult, current_transport
 
 MAX_DIRECT = 100
 _UTF8_QP = _charset.Charset("utf-8")
@@ -183,6 +183,36 @@ def sender_address(session: Session) -> tuple[str, str]:
     return org.get("organisation.name") or "", address
 
 
+class UnsendableAddress(ValueError):
+    """An address this server cannot write in a message: accents before the @ need SMTPUTF8,
+    which the messages here do not use. The recipient is reported, the others still get
+    theirs."""
+
+
+def header_address(name: str, address: str) -> str:
+    """``Name <address>`` for a header: the name encoded as needed, a domain with accents
+    written in IDNA (``café.fr`` → ``xn--caf-dma.fr``); UnsendableAddress when the part before
+    the @ has accents."""
+    local, at, domain = (address or "").rpartition("@")
+    if not at or not local.isascii():
+        raise UnsendableAddress(
+            str(
+                _l(
+                    "The address %(address)s has accents before the @: it cannot be sent to.",
+                    address=address,
+                )
+            )
+        )
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise UnsendableAddress(
+                str(_l("The address %(address)s is not valid.", address=address))
+            ) from exc
+    return formataddr((name, f"{local}@{domain}"))
+
+
 def build_message(
     sender: tuple[str, str],
     to: tuple[str, str],
@@ -221,8 +251,8 @@ def build_message(
             encoders.encode_base64(part)
             part.add_header("Content-Disposition", "attachment", filename=filename)
             message.attach(part)
-    message["From"] = formataddr(sender)
-    message["To"] = formataddr(to)
+    message["From"] = header_address(*sender)
+    message["To"] = header_address(*to)
     message["Subject"] = Header(subject, "utf-8") if not subject.isascii() else subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender[1].rsplit("@", 1)[-1])
@@ -303,16 +333,20 @@ def send_email(
     with transport:
         for person in reachable:
             tokens = values_by_contact.get(person.contact_id, {})
-            message = build_message(
-                sender,
-                (person.display_name, person.email),
-                render(subject, tokens).replace("\n", " "),
-                render(text, tokens),
-                render(html, tokens, html=True) if html else None,
-                reply_to=reply_to,
-                attachments=attachments,
-            )
-            result = transport.send(message)
+            try:
+                message = build_message(
+                    sender,
+                    (person.display_name, person.email),
+                    render(subject, tokens).replace("\n", " "),
+                    render(text, tokens),
+                    render(html, tokens, html=True) if html else None,
+                    reply_to=reply_to,
+                    attachments=attachments,
+                )
+            except UnsendableAddress as exc:
+                result = SendResult(False, str(exc))
+            else:
+                result = transport.send(message)
             if result.ok:
                 report.sent.append(person.contact_id)
                 report.where = result.where or report.where

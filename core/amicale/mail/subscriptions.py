@@ -22,7 +22,7 @@ from ..contacts.models import Contact, Email
 from ..errors import NotFound, ValidationError
 from ..groups.models import ADDED, PENDING, Group, GroupContact
 from ..groups.services import add_contacts, remove_contacts, set_pending
-from .services import build_message, sender_address
+from .services import UnsendableAddress, build_message, sender_address
 from .transport import current_transport
 
 CONFIRM_SALT = "amicale-subscribe-confirm"
@@ -115,7 +115,12 @@ def request_subscription(session: Session, form: dict, *, origin: str) -> Subscr
             link=link,
         )
     )
-    message = build_message(sender, ("", email), str(_l("Confirm your subscription")), text, None)
+    try:
+        message = build_message(
+            sender, ("", email), str(_l("Confirm your subscription")), text, None
+        )
+    except UnsendableAddress as exc:
+        raise ValidationError(str(exc), field="email") from exc
     with current_transport() as transport:
         result = transport.send(message)
     if not result.ok:

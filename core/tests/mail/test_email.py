@@ -289,3 +289,27 @@ def test_an_email_without_attachments_stays_a_plain_text_message(
         s.commit()
     (message,) = smtp_server.to("bob@example.org")
     assert message.get_content_type() == "text/plain"
+
+
+def test_an_address_with_accents_is_reported_and_the_others_still_get_theirs(
+    app, organisation, people, factories, login_as, smtp_server
+):
+    elodie = factories.contact(
+        first_name="Élodie", last_name="Béranger", emails=[{"email": "élodie@exemple.fr"}]
+    )
+    cafe = factories.contact(
+        first_name="Léa", last_name="Café", emails=[{"email": "lea@café.example"}]
+    )
+    staff = login_as("staff", locale="en")
+    ids = [people["ada"].id, elodie.id, cafe.id]
+    response = staff.post_form(
+        "/contacts/email",
+        {"send": "1", "contact_ids": ids, "subject": "News", "body_text": "Hi"},
+    )
+    assert response.status_code == 302
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "Ada Lovelace <ada@example.org>",
+        "Léa Café <lea@xn--caf-dma.example>",
+    ]
+    after = staff.get("/dashboard").get_data(as_text=True)
+    assert "has accents before the @" in after

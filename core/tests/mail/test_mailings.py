@@ -338,3 +338,23 @@ def test_a_scheduled_mailing_that_is_no_longer_ready_goes_back_to_draft(
     assert "0 scheduled mailing(s) started." in result.output, result.output
     assert api.get(f"/api/v1/mailings/{mailing['id']}").get_json()["status"] == "draft"
     assert smtp_server.messages == []
+
+
+def test_an_address_with_accents_before_the_at_fails_alone(
+    app, audience, api_client, smtp_server, factories
+):
+    from amicale.groups.services import add_contacts
+
+    people, groups = audience
+    elodie = factories.contact(first_name="Élodie", emails=[{"email": "élodie@exemple.fr"}])
+    with app.app_context():
+        s = session()
+        add_contacts(s, groups["news"], [elodie.id])
+        s.commit()
+    api = api_client("staff")
+    mailing = draft(api, groups)
+    sent = api.post(f"/api/v1/mailings/{mailing['id']}/send", json={})
+    assert sent.status_code == 200, sent.get_json()
+    assert len(smtp_server.messages) == 3
+    figures = api.get(f"/api/v1/mailings/{mailing['id']}/figures").get_json()
+    assert (figures["sent"], figures["failed"]) == (3, 1)
