@@ -347,7 +347,9 @@ def member_ids_query(session: Session, group: Group) -> Select:
     if not group.is_smart:
         return added
     found = _search_query(session, group).subquery()
-    both = union(select(found.c.id), added).subquery()
+    # a CTE, not a subquery: SQLite parses each CTE at the top of the statement, so that smart
+    # groups made of smart groups do not nest deeper and deeper ("parser stack overflow")
+    both = union(select(found.c.id), added).cte()
     return select(both.c.id).where(both.c.id.not_in(_rows_with(group.id, REMOVED)))
 
 

@@ -101,3 +101,24 @@ def test_the_groups_page_still_opens_when_a_smart_group_s_search_no_longer_works
     page = staff.get(f"/groups/{groups['lyon']}")
     assert page.status_code == 200
     assert "Unknown search criterion: membership_status" in page.get_data(as_text=True)
+
+
+def test_smart_groups_of_smart_groups_nest_without_limit(db, people, groups):
+    """Each level used to nest the one below as a subquery: two levels of smart groups made of
+    smart groups overflowed SQLite's parser stack."""
+    with db() as s:
+        paris = services.save_search_as_group(s, "Parisiens", {"city": "Paris"}, None)
+        both = services.save_search_as_group(
+            s, "Lyon et Paris", {"group": [groups["lyon"], paris.id]}, None
+        )
+        wider = services.save_search_as_group(
+            s, "Plus large", {"group": [both.id, groups["news"]]}, None
+        )
+        widest = services.save_search_as_group(
+            s, "Le plus large", {"group": [wider.id, both.id, paris.id]}, None
+        )
+        s.commit()
+        expected = set(s.execute(contact_ids_query(s, {"group": [wider.id]})).scalars())
+        members = set(s.execute(services.group_contact_ids_query(s, widest)).scalars())
+    assert people["helene"] in expected and people["lao"] in expected
+    assert members == expected
