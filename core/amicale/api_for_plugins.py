@@ -26,7 +26,7 @@ from .api.pagination import PageArgs, page_schema
 from .clock import utcnow
 from .components.state import enabled_components
 from .contacts.models import Address, Contact, ContactType, Email, Phone
-from .contacts.services import create_contact, update_contact
+from .contacts.services import contact_by_email, create_contact, update_contact
 from .customfields.services import (
     definitions_for,
     delete_values,
@@ -73,6 +73,7 @@ def contact_page_context(contact_id: int, tab: str) -> dict:
 
 
 __all__ = [
+    "contact_by_email",
     "begin_write",
     "definitions_for",
     "delete_values",

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from marshmallow.experimental.context import Context
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
 
 from ..changelog.services import record
@@ -256,6 +256,20 @@ def _replace_details(
             user_id=user_id,
         )
         session.delete(current)
+
+
+def contact_by_email(session: Session, email: str | None) -> Contact | None:
+    """The contact a public page's visitor is, by the duplicate rule of the public pages: the
+    oldest contact not in the trash with this email address (case ignored); None when nobody
+    has it."""
+    if not email:
+        return None
+    contact_id = session.scalar(
+        select(func.min(Email.contact_id))
+        .join(Contact, Contact.id == Email.contact_id)
+        .where(func.lower(Email.email) == email.strip().lower(), Contact.is_deleted.is_(False))
+    )
+    return session.get(Contact, contact_id) if contact_id is not None else None
 
 
 def create_contact(session: Session, data: dict, *, user_id: int | None = None) -> Contact:

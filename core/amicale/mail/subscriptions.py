@@ -15,10 +15,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..contacts.models import Contact, Email
+from ..contacts.models import Contact
 from ..errors import NotFound, ValidationError
 from ..groups.models import ADDED, PENDING, Group, GroupContact
 from ..groups.services import add_contacts, remove_contacts, set_pending
@@ -46,15 +46,11 @@ def public_lists(session: Session) -> list[Group]:
 
 def _contact_for(session: Session, email: str, first_name: str, last_name: str) -> Contact:
     """The contact who has this address (the oldest, not in the trash), or a new one."""
-    from ..contacts.services import create_contact
+    from ..contacts.services import contact_by_email, create_contact
 
-    contact_id = session.scalar(
-        select(func.min(Email.contact_id))
-        .join(Contact, Contact.id == Email.contact_id)
-        .where(func.lower(Email.email) == email.lower(), Contact.is_deleted.is_(False))
-    )
-    if contact_id is not None:
-        return session.get(Contact, contact_id)
+    found = contact_by_email(session, email)
+    if found is not None:
+        return found
     return create_contact(
         session,
         {

@@ -1,9 +1,5 @@
-"""The custom fields of contributions (entity ``contribute_contribution``) on the public donation
-page: the active ones to show, and checking and saving what the donor typed.
-
-The core's custom fields are not yet part of ``amicale.api_for_plugins``: this module is the
-only place that reaches into ``amicale.customfields.services``, so that it is one import to
-change once the public API offers them."""
+"""The custom fields of contributions (entity ``contribute_contribution``) on the donation page
+and the staff form: the active ones to show, and what was typed in them."""
 
 from __future__ import annotations
 
@@ -11,22 +7,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from amicale.api_for_plugins import definitions_for, save_values, validate_values
+
 ENTITY = "contribute_contribution"
 PREFIX = "custom-"
 # A reference to another contact has no place on a public page.
 HIDDEN_TYPES = ("contact_reference",)
 
 
-def _core():
-    from amicale import api_for_plugins
-
-    return api_for_plugins
-
-
 def public_sets(session: Session) -> list[tuple[Any, list[Any]]]:
     """``[(group, [field, ...])]`` of the active custom fields of contributions."""
     out = []
-    for group, fields in _core().definitions_for(session, ENTITY):
+    for group, fields in definitions_for(session, ENTITY):
         shown = [f for f in fields if f.data_type not in HIDDEN_TYPES]
         if shown:
             out.append((group, shown))
@@ -50,9 +42,9 @@ def form_values(form, sets) -> dict[str, Any]:
 
 def check(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     """The cleaned values (ValidationError with ``custom.<name>`` fields otherwise)."""
-    return _core().validate_values(session, ENTITY, values, creating=True)
+    return validate_values(session, ENTITY, values, creating=True)
 
 
 def save(session: Session, contribution_id: int, cleaned: dict[str, Any]) -> None:
     if cleaned:
-        _core().save_values(session, ENTITY, contribution_id, cleaned)
+        save_values(session, ENTITY, contribution_id, cleaned)

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicale.api_for_plugins import (
@@ -24,6 +24,7 @@ from amicale.api_for_plugins import (
     Email,
     NotFound,
     ValidationError,
+    contact_by_email,
     create_contact,
     format_money,
     gettext,
@@ -156,13 +157,9 @@ def find_or_create_donor(session: Session, values: dict, source: str) -> Contact
     """The contact with this email (the oldest, not in the trash: the duplicate rule of the
     public pages), or a new one."""
     email = values["email"]
-    contact_id = session.scalar(
-        select(func.min(Email.contact_id))
-        .join(Contact, Contact.id == Email.contact_id)
-        .where(func.lower(Email.email) == email.lower(), Contact.is_deleted.is_(False))
-    )
-    if contact_id is not None:
-        return session.get(Contact, contact_id)
+    found = contact_by_email(session, email)
+    if found is not None:
+        return found
     data: dict = {
         "contact_type": "Individual",
         "first_name": values["first_name"],

@@ -1,33 +1,22 @@
 """Who a visitor of the public pages is: the contact with their email, or a new one.
 
-The duplicate rule is the one the membership join page applies (the oldest contact not in the
-trash with this email, case ignored); the core exports no single-contact matching function yet:
-when it does, ``find_by_email`` becomes one call to it.
+The duplicate rule is the core's for public pages (``contact_by_email``: the oldest contact
+not in the trash with this email, case ignored).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from amicale.api_for_plugins import Contact, Email, ValidationError, create_contact
-
-
-def find_by_email(session: Session, email: str) -> int | None:
-    return session.scalar(
-        select(func.min(Email.contact_id))
-        .join(Contact, Contact.id == Email.contact_id)
-        .where(func.lower(Email.email) == email.lower(), Contact.is_deleted.is_(False))
-    )
+from amicale.api_for_plugins import Contact, ValidationError, contact_by_email, create_contact
 
 
 def contact_for(session: Session, values: dict, source: str) -> Contact:
     """The contact with ``values["email"]``, or a new individual with the names given."""
     email = values.get("email")
-    if email:
-        found = find_by_email(session, email)
-        if found is not None:
-            return session.get(Contact, found)
+    found = contact_by_email(session, email)
+    if found is not None:
+        return found
     data: dict = {
         "contact_type": "Individual",
         "first_name": values["first_name"],

@@ -211,14 +211,13 @@ def summary_text(session: Session, event: Event) -> tuple[str, str]:
 def send_summary(session: Session, event: Event) -> bool:
     """Email the organiser the head count; the organiser's address needs a contact to send
     through the core's mail: the one with this email (found, never created)."""
-    from .contact_match import find_by_email
+    from amicale.api_for_plugins import contact_by_email
 
     subject, text = summary_text(session, event)
-    contact_id = find_by_email(session, event.organiser_email)
-    if contact_id is None:
+    contact = contact_by_email(session, event.organiser_email)
+    if contact is None:
         contact = services_contact_for_organiser(session, event.organiser_email)
-        contact_id = contact.id
-    return _send(session, contact_id, subject, text, {})
+    return _send(session, contact.id, subject, text, {})
 
 
 def services_contact_for_organiser(session: Session, email: str) -> Contact:

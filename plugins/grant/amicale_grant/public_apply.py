@@ -6,13 +6,12 @@ organisation's name is given, an organisation; the application is then recorded 
 from __future__ import annotations
 
 from marshmallow import fields, validate
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amicale.api_for_plugins import (
     Contact,
-    Email,
     ValidationError,
+    contact_by_email,
     create_contact,
     format_money,
     gettext,
@@ -69,13 +68,9 @@ def type_choices(session: Session, programme: GrantProgramme) -> list[tuple[int,
 def _contact_for(session: Session, values: dict) -> Contact:
     """The contact with this email (the oldest, not in the trash), or a new one."""
     email = values["email"]
-    contact_id = session.scalar(
-        select(func.min(Email.contact_id))
-        .join(Contact, Contact.id == Email.contact_id)
-        .where(func.lower(Email.email) == email.lower(), Contact.is_deleted.is_(False))
-    )
-    if contact_id is not None:
-        return session.get(Contact, contact_id)
+    found = contact_by_email(session, email)
+    if found is not None:
+        return found
     data: dict = {"emails": [{"email": email, "is_primary": True}]}
     if values.get("organization_name"):
         data.update(contact_type="Organization", organization_name=values["organization_name"])

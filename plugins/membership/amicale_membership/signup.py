@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicale.api_for_plugins import (
     Contact,
     ValidationError,
+    contact_by_email,
     format_date,
     get_setting,
     gettext,
@@ -51,16 +52,12 @@ def public_types(session: Session) -> list[MembershipType]:
 
 def _contact_for(session: Session, values: dict) -> Contact:
     """The contact with this email (the oldest, not in the trash), or a new one."""
-    from amicale.api_for_plugins import Email, create_contact
+    from amicale.api_for_plugins import create_contact
 
     email = values["email"]
-    contact_id = session.scalar(
-        select(func.min(Email.contact_id))
-        .join(Contact, Contact.id == Email.contact_id)
-        .where(func.lower(Email.email) == email.lower(), Contact.is_deleted.is_(False))
-    )
-    if contact_id is not None:
-        return session.get(Contact, contact_id)
+    found = contact_by_email(session, email)
+    if found is not None:
+        return found
     data: dict = {
         "contact_type": "Individual",
         "first_name": values["first_name"],
