@@ -70,25 +70,22 @@ def renew_page(token: str):
     membership = services.get_membership(s, membership_id)
     mtype = services.get_type(s, membership.membership_type_id)
     errors: dict = {}
-    seen_end = membership.end_date.isoformat() if membership.end_date else ""
-    if request.method == "POST" and request.form.get("end_date", seen_end) != seen_end:
-        # The form was sent again (a double click, the back button): it renewed already.
-        status = services.get_status(s, membership.status_id)
-        return render_template(
-            "membership/public_thanks.html",
-            pending=status.name == services.PENDING,
-            renewal=True,
-            membership=membership,
-        )
     if request.method == "POST":
         try:
-            result = signup.renew_from_page(s, membership_id)
+            result = signup.renew_from_page(s, membership_id, request.form.get("end_date"))
             s.commit()
         except DomainError as exc:
             s.rollback()
             errors = _errors(exc)
             membership = services.get_membership(s, membership_id)
         else:
+            if isinstance(result, signup.AlreadyRenewed):
+                return render_template(
+                    "membership/public_thanks.html",
+                    pending=result.pending,
+                    renewal=True,
+                    membership=result.membership,
+                )
             signup.send_confirmation(s, result, renewal=True)
             s.commit()
             return render_template(

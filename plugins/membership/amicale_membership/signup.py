@@ -157,8 +157,26 @@ def join_from_page(session: Session, data: dict) -> PublicResult:
     return PublicResult(membership, contact, pending, answer)
 
 
-def renew_from_page(session: Session, membership_id: int) -> PublicResult:
-    """The member renews through the signed link; same payment logic as joining."""
+@dataclass
+class AlreadyRenewed:
+    """The renewal form was sent again (a double click, the back button): the end date it was
+    shown has moved on, so it renewed already and nothing more is done."""
+
+    membership: Membership
+    pending: bool
+
+
+def renew_from_page(
+    session: Session, membership_id: int, seen_end_date: str | None = None
+) -> PublicResult | AlreadyRenewed:
+    """The member renews through the signed link; same payment logic as joining.
+    ``seen_end_date`` (ISO) is the end date the form showed: when the membership's end date is
+    no longer that one, the form was sent twice and it renews once."""
+    current = services.get_membership(session, membership_id)
+    current_end = current.end_date.isoformat() if current.end_date else ""
+    if seen_end_date is not None and seen_end_date != current_end:
+        status = services.get_status(session, current.status_id)
+        return AlreadyRenewed(current, status.name == services.PENDING)
     membership = services.renew(
         session, membership_id, {"source": PUBLIC_RENEWAL, "record_payment": False}
     )

@@ -229,3 +229,23 @@ def test_the_admin_offers_a_type_publicly_from_its_form(login_as, client, messag
     )
     assert created.status_code == 302
     assert "Supporter" in client.get("/membership/join").get_data(as_text=True)
+
+
+def test_a_renewal_form_sent_twice_renews_once(app, client, factories):
+    import re
+
+    kind = factories.membership.type(name="Friend")
+    m = factories.membership.membership(
+        membership_type_id=kind.id, join_date=(date.today() - timedelta(days=350)).isoformat()
+    )
+    with app.test_request_context():
+        token = reminders.renewal_token(m.id)
+    page = client.get(f"/membership/renew/{token}").get_data(as_text=True)
+    seen = re.search(r'name="end_date" value="([^"]*)"', page).group(1)
+    assert seen == m.end_date.isoformat()
+    first = client.post_form(f"/membership/renew/{token}", {"end_date": seen})
+    second = client.post_form(f"/membership/renew/{token}", {"end_date": seen})
+    assert first.status_code == second.status_code == 200
+    with app.app_context():
+        renewed = session().get(Membership, m.id)
+    assert renewed.end_date.year == m.end_date.year + 1  # one more year, not two
