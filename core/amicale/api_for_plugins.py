@@ -30,6 +30,7 @@ from .contacts.services import contact_by_email, create_contact, update_contact
 from .customfields.services import (
     definitions_for,
     delete_values,
+    form_input,
     save_values,
     validate_values,
     values_for,
@@ -77,6 +78,7 @@ __all__ = [
     "begin_write",
     "definitions_for",
     "delete_values",
+    "form_input",
     "save_values",
     "validate_values",
     "values_for",

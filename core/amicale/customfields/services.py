@@ -608,6 +608,23 @@ def _entity_fields(session: Session, entity: str) -> dict[str, tuple[CustomField
     return {f.name: (f, g) for f, g in rows}
 
 
+def form_input(form, sets) -> dict[str, Any]:
+    """``{field_name: raw value}`` typed in a form's ``custom-<name>`` inputs (those
+    ``macros/custom_fields.html`` writes for ``sets``, as ``definitions_for`` gives them), for
+    ``validate_values``."""
+    values: dict[str, Any] = {}
+    for _group, fields in sets:
+        for field in fields:
+            key = f"custom-{field.name}"
+            if field.data_type == "multiselect":
+                values[field.name] = form.getlist(key)
+            elif field.data_type == "boolean":
+                values[field.name] = "1" if form.get(key) else "0"
+            else:
+                values[field.name] = form.get(key, "")
+    return values
+
+
 def validate_values(
     session: Session,
     entity: str,

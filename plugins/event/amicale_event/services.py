@@ -28,6 +28,7 @@ from amicale.api_for_plugins import (
     create_activity,
     definitions_for,
     delete_values,
+    form_input,
     get_setting,
     gettext,
     hook,
@@ -528,17 +529,7 @@ def custom_sets(session: Session) -> list:
 
 def custom_input(form, sets) -> dict:
     """``{name: raw value}`` of the custom fields of a form (``custom-<name>`` inputs)."""
-    values = {}
-    for _group, fields in sets:
-        for f in fields:
-            key = f"custom-{f.name}"
-            if f.data_type == "multiselect":
-                values[f.name] = form.getlist(key)
-            elif f.data_type == "boolean":
-                values[f.name] = "1" if form.get(key) else "0"
-            else:
-                values[f.name] = form.get(key, "")
-    return values
+    return form_input(form, sets)
 
 
 def check_custom(session: Session, raw) -> dict:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from amicale.api_for_plugins import definitions_for, save_values, validate_values
+from amicale.api_for_plugins import definitions_for, form_input, save_values, validate_values
 
 ENTITY = "grant_grant"
 PREFIX = "custom-"
@@ -27,18 +27,8 @@ def field_sets(session: Session, *, public: bool = False) -> list[tuple[Any, lis
 
 
 def form_values(form, sets) -> dict[str, Any]:
-    """``{field_name: raw value}`` from a form's ``custom-<name>`` inputs."""
-    values: dict[str, Any] = {}
-    for _group, fields in sets:
-        for field in fields:
-            key = PREFIX + field.name
-            if field.data_type == "multiselect":
-                values[field.name] = form.getlist(key)
-            elif field.data_type == "boolean":
-                values[field.name] = "1" if form.get(key) else "0"
-            else:
-                values[field.name] = form.get(key, "")
-    return values
+    """``{field_name: raw value}`` from a form's ``custom-<name>`` inputs (the core's)."""
+    return form_input(form, sets)
 
 
 def check(session: Session, values: dict[str, Any] | None, *, creating: bool) -> dict[str, Any]:
